@@ -1,0 +1,7 @@
+/** `mmreplay convert` — being built (see the issue tracker). */
+import type { Command } from 'commander';
+import type { Io } from './io.js';
+
+export function register(program: Command, _io: Io): void {
+  program.command('convert').description('(not built yet)');
+}
