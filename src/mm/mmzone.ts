@@ -8,6 +8,7 @@
  * the constants below are the v6.18 values that the policies start from.
  */
 import type { Pfn } from './memmap-types.js';
+import type { MemMap } from './memmap.js';
 
 /** enum zone_type (x86-64, no HIGHMEM). ZONE_DEVICE never holds buddy pages and is not modelled. */
 export const ZONE_DMA = 0;
@@ -91,6 +92,8 @@ export interface PglistData {
   zonelistFallback: Zone[];
   /** node_zonelists[ZONELIST_NOFALLBACK] (__GFP_THISNODE): this node's populated zones, highest first */
   zonelistNofallback: Zone[];
+  /** the node's struct pages (memmap.ts) */
+  memmap: MemMap;
 }
 
 /** The vm sysctls the allocator reads (/proc/sys/vm names). */
