@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+
+describe('mmreplay main', () => {
+  it('when --help is given then help goes to stdout and the exit code is 0', async () => {
+    const io = memoryIo();
+    expect(await run(['--help'], io)).toBe(0);
+    expect(io.out).toContain('Usage: mmreplay');
+    expect(io.err).toBe('');
+  });
+
+  it('when the command is unknown then the error goes to stderr and the exit code is 2, not commander’s 1', async () => {
+    const io = memoryIo();
+    expect(await run(['bogus'], io)).toBe(2);
+    expect(io.err).toContain("unknown command 'bogus'");
+    expect(io.out).toBe('');
+  });
+
+  it('when an option is unknown then the exit code is 2', async () => {
+    const io = memoryIo();
+    expect(await run(['--no-such-option'], io)).toBe(2);
+    expect(io.err).toContain("unknown option '--no-such-option'");
+  });
+
+  it('when --version is given then the version is printed and the exit code is 0', async () => {
+    const io = memoryIo();
+    expect(await run(['--version'], io)).toBe(0);
+    expect(io.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
