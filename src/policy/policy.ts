@@ -25,4 +25,8 @@ export interface Policy {
   movableAsHighmem: boolean;
   /** watermark_boost_factor exists (5.0+) */
   hasWatermarkBoost: boolean;
+  /** watermark_scale_factor exists (4.6+); before it delta = share/4 and high = min + share/2 */
+  hasWatermarkScaleFactor: boolean;
+  /** boost_watermark() skips zones smaller than this many pageblocks (4 since 5.10 [5.4→5.10], 0 before) */
+  boostMinZonePageblocks: number;
 }

@@ -11,4 +11,6 @@ export const v6_18: Policy = {
   minFreeKbytesMax: 262144,
   movableAsHighmem: true,
   hasWatermarkBoost: true,
+  hasWatermarkScaleFactor: true,
+  boostMinZonePageblocks: 4,
 };
