@@ -67,6 +67,14 @@ export interface Zone {
   nrFreePages: number;
   /** buddy state (buddy.ts): see FreeArea */
   freeArea: FreeAreaState;
+  /** zone->nr_free_highatomic (6.10+): free pages on MIGRATE_HIGHATOMIC lists (buddy.ts account_freepages) */
+  nrFreeHighatomic?: number;
+  /** NR_FREE_CMA_PAGES: free pages on MIGRATE_CMA lists (0 when CMA is not modelled) */
+  nrFreeCmaPages?: number;
+  /** zone->flags: enum zone_flags bits (ZONE_BOOSTED_WATERMARK, ZONE_RECLAIM_ACTIVE, ZONE_BELOW_HIGH in internal.ts) */
+  flags?: number;
+  /** zone->per_cpu_pageset and the pageset_high_min/high_max/batch values (pcp.ts initZonePcp()) */
+  pcp?: import('./pcp.js').ZonePcp;
 }
 
 /**
@@ -94,6 +102,8 @@ export interface PglistData {
   zonelistNofallback: Zone[];
   /** the node's struct pages (memmap.ts) */
   memmap: MemMap;
+  /** kswapd is running (!waitqueue_active(&pgdat->kswapd_wait)): 6.18's zone walk skips such nodes on NUMA */
+  kswapdRunning?: boolean;
 }
 
 /** The vm sysctls the allocator reads (/proc/sys/vm names). */

@@ -29,4 +29,22 @@ export interface Policy {
   hasWatermarkScaleFactor: boolean;
   /** boost_watermark() skips zones smaller than this many pageblocks (4 since 5.10 [5.4→5.10], 0 before) */
   boostMinZonePageblocks: number;
+
+  // --- page_alloc.ts / pcp.ts ---
+  /** alloc_flags bit values of this version (mm/internal.h), 0 for flags it does not have */
+  allocFlags: import('../mm/internal.js').AllocFlagValues;
+  /** highest order kept on pcp lists besides the THP order: PAGE_ALLOC_COSTLY_ORDER (5.13+), 0 before */
+  pcpMaxLowOrder: number;
+  /** the THP order also kept on pcp lists (HPAGE_PMD_ORDER = 9 from 5.13), -1 if none */
+  pcpThpOrder: number;
+  /** pcp lists for the THP order: 1 (5.13–6.9), 2 = unmovable/movable (6.10+) */
+  nrPcpThpLists: number;
+  /** CONFIG_PCP_BATCH_SCALE_MAX (6.7+, default 5): refill / free batch scaling limit */
+  pcpBatchScaleMax: number;
+  /** zone_batchsize() cap in pages: SZ_1M / PAGE_SIZE = 256 (4.18+), 128 before */
+  pcpBatchCapPages: number;
+  /** MIN_PERCPU_PAGELIST_HIGH_FRACTION: high_max = managed / this / cpus (6.7+) */
+  pcpHighMaxFraction: number;
+  /** vm.defrag_mode exists (6.15+) */
+  hasDefragMode: boolean;
 }
