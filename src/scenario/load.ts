@@ -13,7 +13,7 @@ import { getPolicy } from '../policy/index.js';
 import { closest, closestCounter, isKnownCounter } from './counters.js';
 import { JsonSyntaxError, parseJson } from './json.js';
 import {
-  BUDDYINFO_KEY_RE, DEFAULT_POLICY_NAME, policyNames, scenarioSchema, traceExpectSchema,
+  BUDDYINFO_KEY_RE, DEFAULT_POLICY_NAME, policyNames, scenarioJsonSchemas, scenarioSchema, traceExpectSchema,
   type InlineMachine, type Scenario, type ScenarioExpect, type ScenarioSysctl, type TraceExpect,
 } from './schema.js';
 
@@ -83,7 +83,7 @@ export function checkScenarioText(text: string, file: string, baseDir: string): 
   const json = parseText(text);
   if ('issue' in json) return { issues: [json.issue] };
   const parsed = scenarioSchema.safeParse(json.value);
-  if (!parsed.success) return { issues: zodIssues(parsed.error.issues, json.value) };
+  if (!parsed.success) return { issues: zodIssues(parsed.error.issues, jsonSchemaOf('scenario')) };
   const issues: ScenarioIssue[] = [];
   const scenario = parsed.data;
   const machine = checkScenarioSemantics(scenario, baseDir, issues);
@@ -98,7 +98,7 @@ export function checkTraceExpectFile(path: string): CheckResult<TraceExpect> {
   const json = parseText(text);
   if ('issue' in json) return { issues: [json.issue] };
   const parsed = traceExpectSchema.safeParse(json.value);
-  if (!parsed.success) return { issues: zodIssues(parsed.error.issues, json.value) };
+  if (!parsed.success) return { issues: zodIssues(parsed.error.issues, jsonSchemaOf('expect')) };
   const issues: ScenarioIssue[] = [];
   if (parsed.data.requests !== undefined) {
     issues.push({ path: 'requests', message: 'a trace has no named requests: per-request expectations belong in scenarios' });
@@ -135,25 +135,62 @@ function parseText(text: string): { value: unknown } | { issue: ScenarioIssue } 
  * record"; the key's own issue says why), and a union whose input had the right type for exactly one option
  * (an inline machine object with a wrong field): that option's issues, instead of "expected A or B".
  */
-function zodIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly PropertyKey[] = []): ScenarioIssue[] {
+function zodIssues(issues: readonly z.core.$ZodIssue[], schema: JsonSchemaNode, prefix: readonly PropertyKey[] = []): ScenarioIssue[] {
   const out: ScenarioIssue[] = [];
   for (const iss of issues) {
     const path = [...prefix, ...iss.path];
     if (iss.code === 'invalid_union' && iss.errors.length > 0) {
       const near = iss.errors.filter((branch) => !branch.some((b) => b.code === 'invalid_type' && b.path.length === 0));
-      if (near.length === 1) { out.push(...zodIssues(near[0]!, input, path)); continue; }
+      if (near.length === 1) { out.push(...zodIssues(near[0]!, schema, path)); continue; }
     }
     let message = iss.message;
     if (iss.code === 'invalid_key' && iss.issues.length > 0) message = iss.issues.map((k) => k.message).join('; ');
-    else if (iss.code === 'unrecognized_keys') message = unknownKeyMessage(iss.keys);
+    else if (iss.code === 'unrecognized_keys') message = unknownKeyMessage(iss.keys, propertiesAt(schema, path));
     out.push({ path: z.core.toDotPath(path), message });
   }
   return out;
 }
 
-function unknownKeyMessage(keys: readonly string[]): string {
-  return keys.length === 1 ? `unknown key "${keys[0]}"` : `unknown keys ${keys.map((k) => `"${k}"`).join(', ')}`;
+function unknownKeyMessage(keys: readonly string[], known: readonly string[]): string {
+  const each = keys.map((k) => `"${k}"${hint(k, known)}`);
+  return keys.length === 1 ? `unknown key ${each[0]}` : `unknown keys ${each.join(', ')}`;
 }
+
+/** a node of the generated JSON Schema (input view), walked to find the keys an object allows */
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  additionalProperties?: JsonSchemaNode | boolean;
+  anyOf?: JsonSchemaNode[];
+}
+
+let jsonSchemas: Record<'scenario' | 'expect', JsonSchemaNode> | undefined;
+function jsonSchemaOf(which: 'scenario' | 'expect'): JsonSchemaNode {
+  if (!jsonSchemas) {
+    const s = scenarioJsonSchemas();
+    jsonSchemas = { scenario: s['scenario.schema.json'] as JsonSchemaNode, expect: s['expect.schema.json'] as JsonSchemaNode };
+  }
+  return jsonSchemas[which];
+}
+
+/** the property names the object at `path` may have (for "did you mean" on an unknown key) */
+function propertiesAt(root: JsonSchemaNode, path: readonly PropertyKey[]): string[] {
+  let nodes: JsonSchemaNode[] = [root];
+  for (const seg of path) {
+    const next: JsonSchemaNode[] = [];
+    for (const n of nodes.flatMap(branches)) {
+      if (typeof seg === 'number') { if (n.items) next.push(n.items); }
+      else if (typeof seg === 'string') {
+        const p = n.properties?.[seg] ?? (typeof n.additionalProperties === 'object' ? n.additionalProperties : undefined);
+        if (p) next.push(p);
+      }
+    }
+    nodes = next;
+  }
+  return nodes.flatMap(branches).flatMap((n) => Object.keys(n.properties ?? {}));
+}
+
+const branches = (n: JsonSchemaNode): JsonSchemaNode[] => (n.anyOf ? n.anyOf.flatMap(branches) : [n]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // semantic checks
