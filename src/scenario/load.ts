@@ -9,8 +9,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { GfpParseError, gfpEraSpec, gfpZoneBad, parseGfpFlags } from '../mm/gfp.js';
 import { getPolicy } from '../policy/index.js';
-import { closest, closestCounter, isKnownCounter } from './counters.js';
+import { counterNameProblem, hint } from './counters.js';
 import { JsonSyntaxError, parseJson } from './json.js';
 import {
   BUDDYINFO_KEY_RE, DEFAULT_POLICY_NAME, policyNames, scenarioJsonSchemas, scenarioSchema, traceExpectSchema,
@@ -103,7 +104,7 @@ export function checkTraceExpectFile(path: string): CheckResult<TraceExpect> {
   if (parsed.data.requests !== undefined) {
     issues.push({ path: 'requests', message: 'a trace has no named requests: per-request expectations belong in scenarios' });
   }
-  checkExpectCommon(parsed.data, '', undefined, maxOrderOf(undefined), issues);
+  checkExpectCommon(parsed.data, '', undefined, undefined, maxOrderOf(undefined), issues);
   return issues.length ? { issues } : { value: parsed.data, issues };
 }
 
@@ -316,19 +317,19 @@ function checkScenarioSemantics(s: Scenario, baseDir: string, issues: ScenarioIs
         issues.push({ path: z.core.toDotPath(['expect', 'requests', n, 'node']), message: `node ${e.node} does not exist (the machine has ${inline.nodes.length})` });
       }
     }
-    checkExpectCommon(s.expect, 'expect', inline, maxOrder, issues);
+    checkExpectCommon(s.expect, 'expect', s.policy, inline, maxOrder, issues);
   }
   return machine;
 }
 
 /** checks shared by a scenario's expect block and a trace's sidecar */
-function checkExpectCommon(e: ScenarioExpect, base: string, inline: InlineMachine | undefined, maxOrder: number, issues: ScenarioIssue[]): void {
+function checkExpectCommon(
+  e: ScenarioExpect, base: string, policy: string | undefined, inline: InlineMachine | undefined, maxOrder: number, issues: ScenarioIssue[],
+): void {
   const at = (...rest: string[]) => z.core.toDotPath(base ? [base, ...rest] : rest);
   for (const name of Object.keys(e.counters ?? {})) {
-    if (!isKnownCounter(name)) {
-      const near = closestCounter(name);
-      issues.push({ path: at('counters', name), message: `unknown /proc/vmstat counter "${name}"${near ? ` (did you mean "${near}"?)` : ''}` });
-    }
+    const problem = counterNameProblem(name, policy);
+    if (problem) issues.push({ path: at('counters', name), message: problem });
   }
   for (const [key, counts] of Object.entries(e.buddyinfo ?? {})) {
     const m = BUDDYINFO_KEY_RE.exec(key);
@@ -393,22 +394,15 @@ function resolveMachine(spec: string, baseDir: string, issues: ScenarioIssue[]):
   return spec;
 }
 
-function hint(name: string, candidates: Iterable<string>): string {
-  const near = closest(name, candidates);
-  return near ? ` (did you mean "${near}"?)` : '';
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// the modules written in parallel (src/mm/gfp.ts, src/mm/machine.ts): used when present
+// src/mm/machine.ts is written in parallel: its preset list is used when it is there
 
-interface GfpModule { parseGfpFlags(text: string, era: string): number }
 interface MachineModule { presetNames: readonly string[] }
 
 /** presets named in the machine brief, used until src/mm/machine.ts exports presetNames */
 const FALLBACK_PRESETS: readonly string[] = ['x86_64-1G', 'x86_64-4G', 'x86_64-16G', 'numa2-64G'];
 
 // A variable specifier keeps tsc from resolving a module that may not exist yet.
-const gfpModule = await optionalImport<GfpModule>('../mm/gfp.js');
 const machineModule = await optionalImport<MachineModule>('../mm/machine.js');
 
 async function optionalImport<T>(specifier: string): Promise<T | undefined> {
@@ -423,21 +417,19 @@ function machinePresets(): readonly string[] {
   return machineModule?.presetNames ?? FALLBACK_PRESETS;
 }
 
-/** undefined when `text` parses as gfp flags of `era`; otherwise why not */
+/** undefined when `text` parses as gfp flags of `era` and names a valid zone; otherwise why not */
 function checkGfp(text: string, era: string): string | undefined {
-  if (gfpModule) {
-    try {
-      gfpModule.parseGfpFlags(text, era);
-      return undefined;
-    } catch (e) {
-      const flag = (e as { name?: unknown; flag?: unknown }).flag ?? (e as { name?: unknown }).name;
-      if (e instanceof Error && typeof flag === 'string' && flag !== 'Error' && flag !== 'GfpParseError') return `unknown gfp flag '${flag}'`;
-      return e instanceof Error ? e.message : String(e);
-    }
+  let mask: number;
+  try {
+    mask = parseGfpFlags(text, era);
+  } catch (e) {
+    if (!(e instanceof GfpParseError)) throw e;
+    if (e.era !== undefined) return `gfp flag '${e.name}' does not exist in this kernel (gfp era ${era}); it does in others`;
+    const spec = gfpEraSpec(era);
+    const names = [...spec.trace.map(([n]) => n), ...Object.keys(spec.composites), ...Object.keys(spec.bits)];
+    return `unknown gfp flag '${e.name}'${hint(e.name, names)}`;
   }
-  // Until src/mm/gfp.ts lands: the token shapes only (names, hex numbers, "none").
-  for (const tok of text.split('|')) {
-    if (!/^(__GFP_[A-Z0-9_]+|GFP_[A-Z0-9_]+|0x[0-9a-fA-F]+|none)$/.test(tok)) return `unknown gfp flag '${tok}'`;
-  }
+  // include/linux/gfp.h gfp_zone(): two zone modifiers at once is GFP_ZONE_BAD (VM_BUG_ON with DEBUG_VM)
+  if (gfpZoneBad(mask)) return `gfp flags name an invalid zone combination (GFP_ZONE_BAD in gfp_zone())`;
   return undefined;
 }
