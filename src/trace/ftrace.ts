@@ -1,0 +1,369 @@
+/**
+ * Text front end for the three shapes the kernel's tracing text takes:
+ *  - ftrace (tracefs `trace` / `trace_pipe`, kernel/trace/trace_output.c): `TASK-PID [CPU] FLAGS TS: EVENT: FIELDS`,
+ *    optional `(TGID)` column (record-tgid), FLAGS of 4 (≤5.12) or 5 (5.13+) characters or absent (irq-info off),
+ *    TS with a dot or a raw counter (counter / x86-tsc clocks);
+ *  - trace-cmd report: `cpus=N` first, no FLAGS column, the fields padded after `EVENT:`;
+ *  - perf script: `COMM PID [CPU] TS: SYSTEM:EVENT: FIELDS` (space between comm and pid, system prefix).
+ * TASK may hold spaces, dashes and slashes: the pid is the last run of digits before the `[CPU]` column.
+ *
+ * Byte-level: the event name is interned from its bytes, and only the page events' fields are decoded, straight
+ * from bytes; nothing is allocated for a line of a page event whose task and gfp strings were seen before.
+ * Page event formats: include/trace/events/kmem.h (v4.0 … v6.18; pfn decimal ≤5.13, `0x%lx` after).
+ */
+import {
+  EV_MM_PAGE_ALLOC, EV_MM_PAGE_ALLOC_EXTFRAG, EV_MM_PAGE_ALLOC_ZONE_LOCKED, EV_MM_PAGE_FREE,
+  EV_MM_PAGE_FREE_BATCHED, EV_MM_PAGE_PCPU_DRAIN, EV_MM_SETUP_PER_ZONE_WMARKS,
+  EV_MM_CALCULATE_TOTALRESERVE_PAGES, EV_OTHER, eventId, eventSystem, isPageEvent, orderRangeMessage,
+  TRACE_NR_PAGE_ORDERS, type TraceEvent,
+} from './event.js';
+import { parseFieldList } from './fields.js';
+import { Intern } from './intern.js';
+import type { EraSignals } from './era.js';
+import { GfpParseError, parseGfpFlags } from '../mm/gfp.js';
+
+
+/** parse() results */
+export const LINE_EVENT = 0;
+export const LINE_IGNORED = 1;
+export const LINE_ERROR = 2;
+
+const SP = 32;
+const TAB = 9;
+
+function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
+
+/** printable excerpt of a bad line for messages (non-printable bytes as \xNN, at most 120 characters) */
+export function excerpt(buf: Buffer, s: number, e: number): string {
+  let out = '';
+  const end = Math.min(e, s + 120);
+  for (let i = s; i < end; i++) {
+    const c = buf[i]!;
+    out += c >= 32 && c < 127 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  if (end < e) out += '…';
+  return out;
+}
+
+/** a number from bytes: decimal (optionally negative) or 0x-hex; NaN if anything else */
+export function parseNumBytes(buf: Buffer, s: number, e: number): number {
+  if (s >= e) return NaN;
+  let neg = false;
+  if (buf[s] === 45 /* - */) { neg = true; s++; if (s >= e) return NaN; }
+  let v = 0;
+  if (e - s > 2 && buf[s] === 48 && (buf[s + 1] === 120 || buf[s + 1] === 88)) {
+    for (let i = s + 2; i < e; i++) {
+      const c = buf[i]!;
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else return NaN;
+      v = v * 16 + d;
+    }
+  } else {
+    for (let i = s; i < e; i++) {
+      const c = buf[i]!;
+      if (c < 48 || c > 57) return NaN;
+      v = v * 10 + (c - 48);
+    }
+  }
+  return neg ? -v : v;
+}
+
+/** pfn as printed; `-1` and values ≥ 2^52 (an unsigned -1, 0xffffffffffffffff) become -1 */
+function normPfn(v: number): number {
+  return v >= 4503599627370496 ? -1 : v;
+}
+
+export class TextParser {
+  readonly names = new Intern('latin1');
+  readonly tasks = new Intern('utf8');
+  readonly gfps = new Intern('latin1');
+  private readonly systems = new Intern('latin1');
+  /** EV_* per event-name intern id */
+  private evByName = new Int32Array(64).fill(-1);
+  /** gfp mask per gfp intern id and era; -2 = not computed, -3 = unknown name */
+  private gfpMaskById = new Float64Array(64).fill(-2);
+  private gfpErrById: string[] = [];
+  /** gfp era used to decode gfp_flags; '' = do not decode (first look) */
+  gfpEra = '';
+  /** collects era signals when set (first look) */
+  sig: EraSignals | null = null;
+  /** what the first look saw */
+  sawTraceCmdHeader = false;
+  sawPerfShape = false;
+  /** message of the last LINE_ERROR */
+  error = '';
+
+  /** clears cached masks when the era changes */
+  setEra(era: string): void {
+    this.gfpEra = era;
+    this.gfpMaskById.fill(-2);
+    this.gfpErrById = [];
+  }
+
+  /** parses buf[s, e) (no newline) into ev; returns LINE_EVENT, LINE_IGNORED or LINE_ERROR (see .error) */
+  parse(buf: Buffer, s: number, e: number, ev: TraceEvent): number {
+    while (e > s && (buf[e - 1] === 13 || buf[e - 1] === SP || buf[e - 1] === TAB)) e--;
+    let p = s;
+    while (p < e && (buf[p] === SP || buf[p] === TAB)) p++;
+    if (p >= e) return LINE_IGNORED;
+    const c0 = buf[p]!;
+    if (c0 === 35 /* # */) return LINE_IGNORED;
+    if (c0 === 99 /* c */ && e - p > 5 && buf.toString('latin1', p, p + 5) === 'cpus=') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
+    if (c0 === 118 /* v */ && buf.toString('latin1', p, Math.min(e, p + 10)) === 'version = ') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
+    if (c0 === 67 /* C */ && buf.toString('latin1', p, Math.min(e, p + 4)) === 'CPU ' && buf.toString('latin1', e - 8, e) === 'is empty') return LINE_IGNORED;
+
+    // the [CPU] column: the first ` [digits]`
+    let b = p;
+    for (;;) {
+      b = buf.indexOf(91 /* [ */, b);
+      if (b < 0 || b >= e) return this.fail('cannot parse line', buf, s, e);
+      if (b > p && buf[b - 1] === SP) {
+        let q = b + 1;
+        while (q < e && isDigit(buf[q]!)) q++;
+        if (q > b + 1 && q < e && buf[q] === 93 /* ] */) break;
+      }
+      b++;
+    }
+    // cpu
+    let q = b + 1;
+    let cpu = 0;
+    while (buf[q] !== 93) cpu = cpu * 10 + (buf[q++]! - 48);
+    const afterCpu = q + 1;
+
+    // task, pid, optional (tgid)
+    let t = b - 1;
+    while (t > p && buf[t - 1] === SP) t--;
+    let tgid = -1;
+    if (buf[t - 1] === 41 /* ) */) {
+      const open = buf.lastIndexOf(40 /* ( */, t - 1);
+      if (open < p) return this.fail('cannot parse line', buf, s, e);
+      let a = open + 1;
+      while (buf[a] === SP) a++;
+      const v = parseNumBytes(buf, a, t - 1);
+      tgid = Number.isNaN(v) ? -1 : v;
+      t = open;
+      while (t > p && buf[t - 1] === SP) t--;
+    }
+    let d = t;
+    while (d > p && isDigit(buf[d - 1]!)) d--;
+    if (d === t || d === p) return this.fail('cannot parse line', buf, s, e);
+    const sep = buf[d - 1];
+    if (sep !== 45 /* - */ && sep !== SP) return this.fail('cannot parse line', buf, s, e);
+    if (sep === SP) this.sawPerfShape = true;
+    let pid = 0;
+    for (let i = d; i < t; i++) pid = pid * 10 + (buf[i]! - 48);
+    let te = d - 1;
+    while (te > p && buf[te - 1] === SP) te--;
+
+    // flags column (absent when the next token starts with a digit: the timestamp)
+    q = afterCpu;
+    while (q < e && buf[q] === SP) q++;
+    let fs = q;
+    let fe = q;
+    if (q < e && !isDigit(buf[q]!)) {
+      while (q < e && buf[q] !== SP) q++;
+      fe = q;
+      while (q < e && buf[q] === SP) q++;
+    }
+    // timestamp: digits [. digits] ':'
+    const ts = q;
+    let ip = 0;
+    while (q < e && isDigit(buf[q]!)) ip = ip * 10 + (buf[q++]! - 48);
+    let time = ip;
+    if (q < e && buf[q] === 46 /* . */) {
+      q++;
+      let frac = 0;
+      let scale = 1;
+      while (q < e && isDigit(buf[q]!)) { frac = frac * 10 + (buf[q++]! - 48); scale *= 10; }
+      time = ip + frac / scale;
+    }
+    if (q === ts || q >= e || buf[q] !== 58 /* : */) return this.fail('cannot parse line', buf, s, e);
+    const tse = q;
+    q++;
+    while (q < e && buf[q] === SP) q++;
+    // event name, with an optional `system:` prefix (perf)
+    let ns = q;
+    let sysS = -1;
+    let sysE = -1;
+    for (;;) {
+      while (q < e && buf[q] !== 58 && buf[q] !== SP) q++;
+      if (q >= e || buf[q] !== 58 || q === ns) return this.fail('cannot parse line', buf, s, e);
+      if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; continue; }
+      break;
+    }
+    const nameId = this.names.idOfBytes(buf, ns, q);
+    if (nameId >= this.evByName.length) {
+      const a = new Int32Array(this.evByName.length * 2).fill(-1);
+      a.set(this.evByName);
+      this.evByName = a;
+    }
+    let id = this.evByName[nameId]!;
+    if (id < 0) { id = eventId(this.names.str(nameId)); this.evByName[nameId] = id; }
+    q++;
+    while (q < e && buf[q] === SP) q++;
+
+    ev.reset();
+    ev.buf = buf;
+    ev.id = id;
+    ev.nameId = nameId;
+    ev.system = id !== EV_OTHER ? eventSystem(id) : sysS >= 0 ? this.systems.str(this.systems.idOfBytes(buf, sysS, sysE)) : '';
+    ev.taskId = this.tasks.idOfBytes(buf, p, te);
+    ev.pid = pid;
+    ev.tgid = tgid;
+    ev.cpu = cpu;
+    ev.time = time;
+    ev.flagsStr = null; ev.flagsStart = fs; ev.flagsEnd = fe;
+    ev.tsStr = null; ev.tsStart = ts; ev.tsEnd = tse;
+    ev.restStr = null; ev.restStart = q; ev.restEnd = e;
+
+    const sig = this.sig;
+    if (sig !== null) {
+      const fl = fe - fs;
+      if (fl === 5) sig.atLeast(513, 'irq-flags column of 5 characters (5.13+)');
+      else if (fl === 4) sig.atMost(512, 'irq-flags column of 4 characters (≤5.12)');
+      if (id >= EV_MM_SETUP_PER_ZONE_WMARKS && id <= EV_MM_CALCULATE_TOTALRESERVE_PAGES) sig.atLeast(615, `${this.names.str(nameId)} (6.15+)`);
+    }
+    if (isPageEvent(id)) return this.parsePageFields(buf, q, e, ev, s);
+    if (id !== EV_OTHER) {
+      if (!parseFieldList(buf.toString('utf8', q, e), ev)) return this.fail(`cannot parse ${this.names.str(nameId)}`, buf, s, e);
+    }
+    return LINE_EVENT;
+  }
+
+  private fail(msg: string, buf: Buffer, s: number, e: number): number {
+    this.error = `${msg}: ${excerpt(buf, s, e)}`;
+    return LINE_ERROR;
+  }
+
+  /** the kmem page events' `key=value` fields, decoded from bytes */
+  private parsePageFields(buf: Buffer, q: number, e: number, ev: TraceEvent, s: number): number {
+    const id = ev.id;
+    let hexPfn = false;
+    let nullPage = 0; // 1 "(null)", 2 all zeros
+    let gs = -1;
+    let ge = -1;
+    let seen = 0; // 1 pfn, 2 order, 4 migratetype
+    while (q < e) {
+      const ks = q;
+      while (q < e && buf[q] !== 61 && buf[q] !== SP) q++;
+      if (q >= e || buf[q] !== 61) return this.fail(`cannot parse ${ev.name}`, buf, s, e);
+      const kl = q - ks;
+      const k0 = buf[ks]!;
+      q++;
+      if (kl === 4 && k0 === 112 /* page */) while (q < e && buf[q] === SP) q++;
+      const vs = q;
+      while (q < e && buf[q] !== SP) q++;
+      const ve = q;
+      while (q < e && buf[q] === SP) q++;
+      switch (kl) {
+        case 4:
+          if (k0 === 112) { // page
+            if (buf[vs] === 40 /* ( */) nullPage = 1;
+            else if (ve - vs === 16 && buf[vs] === 48 && buf.toString('latin1', vs, ve) === '0000000000000000') nullPage = 2;
+          } else if (k0 === 99) ev.cold = parseNumBytes(buf, vs, ve); // cold
+          break;
+        case 3: // pfn
+          hexPfn = ve - vs > 2 && buf[vs + 1] === 120;
+          ev.pfn = normPfn(parseNumBytes(buf, vs, ve));
+          seen |= 1;
+          break;
+        case 5: ev.order = parseNumBytes(buf, vs, ve); seen |= 2; break;
+        case 9: gs = vs; ge = ve; break; // gfp_flags
+        case 11:
+          if (k0 === 109) { ev.migratetype = parseNumBytes(buf, vs, ve); seen |= 4; }
+          else if (k0 === 97) ev.allocOrder = parseNumBytes(buf, vs, ve);
+          else if (k0 === 102) ev.fragmenting = parseNumBytes(buf, vs, ve);
+          break;
+        case 13: ev.percpuRefill = parseNumBytes(buf, vs, ve); break;
+        case 14: ev.fallbackOrder = parseNumBytes(buf, vs, ve); break;
+        case 15: ev.pageblockOrder = parseNumBytes(buf, vs, ve); break;
+        case 16: ev.changeOwnership = parseNumBytes(buf, vs, ve); break;
+        case 17: ev.allocMigratetype = parseNumBytes(buf, vs, ve); break;
+        case 20: ev.fallbackMigratetype = parseNumBytes(buf, vs, ve); break;
+        default: break;
+      }
+    }
+    // required fields and ranges
+    if ((seen & 1) === 0 || Number.isNaN(ev.pfn)) return this.missing(ev, 'pfn', buf, s, e);
+    if (id === EV_MM_PAGE_ALLOC_EXTFRAG) {
+      if (!(ev.allocOrder >= 0)) return this.missing(ev, 'alloc_order', buf, s, e);
+      if (!(ev.fallbackOrder >= 0)) return this.missing(ev, 'fallback_order', buf, s, e);
+      if (!(ev.allocMigratetype >= 0)) return this.missing(ev, 'alloc_migratetype', buf, s, e);
+      if (!(ev.fallbackMigratetype >= 0)) return this.missing(ev, 'fallback_migratetype', buf, s, e);
+      if (ev.allocOrder >= TRACE_NR_PAGE_ORDERS || ev.fallbackOrder >= TRACE_NR_PAGE_ORDERS) return this.orderRange(ev, Math.max(ev.allocOrder, ev.fallbackOrder), buf, s, e);
+    } else {
+      if ((seen & 2) === 0 || Number.isNaN(ev.order)) return this.missing(ev, 'order', buf, s, e);
+      if (ev.order < 0 || ev.order >= TRACE_NR_PAGE_ORDERS) return this.orderRange(ev, ev.order, buf, s, e);
+      if ((id === EV_MM_PAGE_ALLOC || id === EV_MM_PAGE_ALLOC_ZONE_LOCKED || id === EV_MM_PAGE_PCPU_DRAIN) && ((seen & 4) === 0 || Number.isNaN(ev.migratetype))) return this.missing(ev, 'migratetype', buf, s, e);
+    }
+    if (id === EV_MM_PAGE_ALLOC) {
+      if (gs < 0) return this.missing(ev, 'gfp_flags', buf, s, e);
+      const gid = this.gfps.idOfBytes(buf, gs, ge);
+      ev.gfpId = gid;
+      ev.failed = ev.pfn === 0 || ev.pfn === -1;
+      if (this.sig !== null) {
+        this.sig.gfp.observe(this.gfps.str(gid));
+        if (nullPage === 1) this.sig.atMost(501, 'page=(null) for a failed allocation (≤5.1)');
+        else if (nullPage === 2 && ev.failed) this.sig.atLeast(502, 'page=0000000000000000 for a failed allocation (5.2+)');
+      }
+      if (this.gfpEra !== '') {
+        const m = this.gfpMask(gid);
+        if (m === -3) { this.error = this.gfpErrorMessage(gid); return LINE_ERROR; }
+        ev.gfpMask = m;
+      }
+    }
+    const sig = this.sig;
+    if (sig !== null) {
+      if (id !== EV_MM_PAGE_ALLOC || ev.pfn > 0) {
+        if (hexPfn) sig.atLeast(514, 'pfn=0x… hex (5.14+)');
+        else if (ev.pfn > 9) sig.atMost(513, 'decimal pfn= (≤5.13)');
+      }
+      if (id === EV_MM_PAGE_FREE_BATCHED) {
+        if (ev.cold >= 0) sig.atMost(414, 'cold= in mm_page_free_batched (≤4.14)');
+        else sig.atLeast(415, 'no cold= in mm_page_free_batched (4.15+)');
+      }
+      if (id === EV_MM_PAGE_ALLOC_ZONE_LOCKED && ev.percpuRefill >= 0 && (ev.percpuRefill === 1) !== (ev.order === 0)) {
+        sig.atLeast(600, 'percpu_refill ≠ (order == 0) in mm_page_alloc_zone_locked (6.0+)');
+      }
+    }
+    return LINE_EVENT;
+  }
+
+  private missing(ev: TraceEvent, field: string, buf: Buffer, s: number, e: number): number {
+    return this.fail(`${ev.name}: missing or bad ${field}=`, buf, s, e);
+  }
+
+  private orderRange(ev: TraceEvent, order: number, buf: Buffer, s: number, e: number): number {
+    this.error = `${orderRangeMessage(ev.name, order)}: ${excerpt(buf, s, e)}`;
+    return LINE_ERROR;
+  }
+
+  /** the message for a gfp string with a name unknown to the era */
+  gfpErrorMessage(gid: number): string {
+    return `unknown gfp flag '${this.gfpErrById[gid]}'`;
+  }
+
+  /** mask of a gfp intern id in the current era (-3 when a name is unknown to it) */
+  gfpMask(gid: number): number {
+    if (gid >= this.gfpMaskById.length) {
+      const a = new Float64Array(Math.max(gid + 1, this.gfpMaskById.length * 2)).fill(-2);
+      a.set(this.gfpMaskById);
+      this.gfpMaskById = a;
+    }
+    let m = this.gfpMaskById[gid]!;
+    if (m === -2) {
+      try {
+        m = parseGfpFlags(this.gfps.str(gid), this.gfpEra);
+      } catch (err) {
+        if (!(err instanceof GfpParseError)) throw err;
+        m = -3;
+        this.gfpErrById[gid] = (err as GfpParseError & { name: string }).name;
+      }
+      this.gfpMaskById[gid] = m;
+    }
+    return m;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * readTrace(): the one entry the replay engine and the commands use to read any trace. Detects the format, takes
+ * a first look to infer the kernel era (or uses --trace-kernel), then streams every event through onEvent with one
+ * reused TraceEvent record. Bad lines are located errors (`file:line: message`): counted and skipped, or with
+ * `strict` the first one throws InputError (exit 2).
+ */
+import { InputError, UsageError } from '../errors.js';
+import { EV_OTHER, TraceEvent } from './event.js';
+import { LineSplitter, openChunks } from './lines.js';
+import { LINE_ERROR, LINE_EVENT, TextParser } from './ftrace.js';
+import { chooseEra, eraForKernel, EraSignals, type EraChoice } from './era.js';
+import { detectFormat, type TraceFormat } from './detect.js';
+import { readJsonl } from './jsonl.js';
+import { readCsv } from './csv.js';
+import type { Intern } from './intern.js';
+
+export type { TraceFormat } from './detect.js';
+
+export interface ReadOptions { strict: boolean; traceKernel?: string; maxErrorsShown?: number }
+
+export interface ReadResult {
+  format: TraceFormat;
+  lines: number;
+  /** events by name (without system), known or not; malformed lines are not counted */
+  events: Map<string, number>;
+  /** well-formed lines of events mmreplay does not interpret */
+  skipped: number;
+  /** malformed lines */
+  unparsed: number;
+  /** the first few errors, "file:line: msg" */
+  firstErrors: string[];
+  /** e.g. "6.15–6.18" */
+  kernelEra: string;
+  /** src/mm/gfp.ts era id used to decode gfp_flags */
+  gfpEra: string;
+  firstTimestamp: number | null;
+  lastTimestamp: number | null;
+}
+
+/** how the first look is bounded: bytes read before deciding, and event lines examined */
+export const FIRST_LOOK_BYTES = 64 * 1024;
+export const FIRST_LOOK_EVENTS = 5000;
+
+/** Collects what every front end reports: counts, timestamps, errors; applies --strict. */
+export class Sink {
+  lines = 0;
+  skipped = 0;
+  unparsed = 0;
+  readonly firstErrors: string[] = [];
+  firstTimestamp: number | null = null;
+  lastTimestamp: number | null = null;
+  private readonly maxErrors: number;
+
+  readonly file: string;
+  private readonly opts: ReadOptions;
+  private readonly onEvent: (ev: TraceEvent) => void;
+  private readonly onError: ((msg: string) => void) | undefined;
+
+  constructor(file: string, opts: ReadOptions, onEvent: (ev: TraceEvent) => void, onError: ((msg: string) => void) | undefined) {
+    this.file = file;
+    this.opts = opts;
+    this.onEvent = onEvent;
+    this.onError = onError;
+    this.maxErrors = opts.maxErrorsShown ?? 10;
+  }
+
+  /** a parsed event: counted under its name (names.counts) and handed to onEvent */
+  event(ev: TraceEvent, lineNo: number): void {
+    ev.line = lineNo;
+    ev.names.counts[ev.nameId]!++;
+    if (ev.id === EV_OTHER) this.skipped++;
+    if (this.firstTimestamp === null) this.firstTimestamp = ev.time;
+    this.lastTimestamp = ev.time;
+    this.onEvent(ev);
+  }
+
+  /** a malformed line: located error, thrown with --strict */
+  bad(lineNo: number, msg: string): void {
+    const loc = lineNo > 0 ? `${this.file}:${lineNo}` : this.file;
+    if (this.opts.strict) throw new InputError(loc, msg, 'input.line');
+    this.unparsed++;
+    const full = `${loc}: ${msg}`;
+    if (this.firstErrors.length < this.maxErrors) this.firstErrors.push(full);
+    this.onError?.(full);
+  }
+
+  result(format: TraceFormat, names: Intern, era: EraChoice): ReadResult {
+    const events = new Map<string, number>();
+    for (let i = 0; i < names.size; i++) {
+      const c = names.counts[i]!;
+      if (c > 0) events.set(names.str(i), c);
+    }
+    return {
+      format, lines: this.lines, events, skipped: this.skipped, unparsed: this.unparsed,
+      firstErrors: this.firstErrors, kernelEra: era.kernelEra, gfpEra: era.gfpEra,
+      firstTimestamp: this.firstTimestamp, lastTimestamp: this.lastTimestamp,
+    };
+  }
+}
+
+/** the era of --trace-kernel, or a usage error naming the accepted range */
+export function explicitEra(traceKernel: string): EraChoice {
+  const era = eraForKernel(traceKernel);
+  if (!era) throw new UsageError(`--trace-kernel ${traceKernel}: not a kernel version mmreplay knows (4.0 to 6.18, e.g. 5.15)`);
+  return era;
+}
+
+/**
+ * parses `path` ('-' = stdin) and calls onEvent synchronously for every parsed event (the same record object,
+ * overwritten each time); onError for each bad line; with strict the first bad line throws InputError (exit 2)
+ */
+export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream, opts: ReadOptions,
+  onEvent: (ev: TraceEvent) => void, onError?: (msg: string) => void): Promise<ReadResult> {
+  const forced = opts.traceKernel !== undefined ? explicitEra(opts.traceKernel) : undefined;
+  const file = path === '-' ? '<stdin>' : path;
+  const src = await openChunks(path, stdin);
+  const it = src.chunks[Symbol.asyncIterator]();
+  const sample: Buffer[] = [];
+  let sampleLen = 0;
+  let done = false;
+  while (sampleLen < FIRST_LOOK_BYTES) {
+    const r = await it.next();
+    if (r.done) { done = true; break; }
+    sample.push(r.value);
+    sampleLen += r.value.length;
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    for (const c of sample) yield c;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  const sink = new Sink(file, opts, onEvent, onError);
+  const head = sample.length === 1 ? sample[0]! : Buffer.concat(sample, sampleLen);
+  const format = detectFormat(head);
+  if (format === 'jsonl') return readJsonl(all(), sink, forced);
+  if (format === 'csv') return readCsv(all(), sink, forced);
+
+  const parser = new TextParser();
+  const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
+  ev.file = file;
+  let era: EraChoice;
+  if (forced) {
+    era = forced;
+  } else {
+    // first look: format signals and gfp names of the first events, nothing reported
+    const sig = new EraSignals();
+    parser.sig = sig;
+    let seen = 0;
+    const look = new LineSplitter((buf, s, e) => {
+      if (seen < FIRST_LOOK_EVENTS && parser.parse(buf, s, e, ev) === LINE_EVENT) seen++;
+    }, () => {});
+    look.push(head);
+    look.end();
+    parser.sig = null;
+    era = chooseEra(sig);
+  }
+  const fmt: TraceFormat = parser.sawTraceCmdHeader ? 'trace-cmd' : parser.sawPerfShape ? 'perf-script' : 'ftrace';
+  parser.setEra(era.gfpEra);
+  ev.format = fmt; ev.kernelEra = era.kernelEra; ev.gfpEra = era.gfpEra;
+  const splitter = new LineSplitter((buf, s, e, no) => {
+    const r = parser.parse(buf, s, e, ev);
+    if (r === LINE_EVENT) sink.event(ev, no);
+    else if (r === LINE_ERROR) sink.bad(no, parser.error);
+  }, (no) => sink.bad(no, 'line longer than 1 MiB (skipped)'));
+  for await (const c of all()) splitter.push(c);
+  splitter.end();
+  sink.lines = splitter.lineNo;
+  return sink.result(fmt, parser.names, era);
+}
