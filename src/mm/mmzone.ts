@@ -87,6 +87,18 @@ export interface FreeAreaState {
   tail: Int32Array;
   nrFree: Int32Array;
   nrFreeMt: Int32Array;
+  /** NR_FREE_PAGES_BLOCKS (6.15+ zoneinfo `nr_free_pages_blocks`): free pages in blocks of order ≥ pageblock_order */
+  nrFreePagesBlocks: number;
+  /** fallbacks[mt][i] of the policy, flattened: index mt * 2 + i, −1 = none (buddy.ts) */
+  fallbacks: Int8Array;
+  /** move_to_free_list() puts moved blocks at the tail (5.10+) or the head (before) */
+  moveToTail: boolean;
+  /** page_group_by_mobility_disabled: tiny machines; every fallback claims the whole block */
+  mobilityDisabled: boolean;
+  /** the sysctls boost_watermark() reads when a fallback claims; null = boost only flagged in buddyStats */
+  sysctl: Sysctl | null;
+  /** the policy boost_watermark() reads (watermark.ts) */
+  policy: import('../policy/policy.js').Policy;
 }
 
 /** struct pglist_data */

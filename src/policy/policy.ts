@@ -18,6 +18,23 @@ export interface Policy {
   maxOrderConstant: number;
   costlyOrder: number;
 
+  // --- buddy.ts ---
+  /**
+   * fallbacks[] (mm/page_alloc.c): per requested migratetype (index), the types __rmqueue may fall back to,
+   * in order. v6.18: rows for the three pcp types only, two entries each.
+   */
+  fallbacks: readonly (readonly number[])[];
+  /**
+   * How __rmqueue falls back. 'claim-steal' (6.15+): __rmqueue_claim (whole pageblock, MAX_PAGE_ORDER down)
+   * then __rmqueue_steal (single block, order up; not under ALLOC_NOFRAGMENT). The older shapes
+   * (steal_suitable_fallback ≤ 6.9, the 6.10–6.14 single-page variant) are not implemented yet.
+   */
+  rmqueueFallback: 'claim-steal';
+  /** move_to_free_list() adds at the tail (5.10+) rather than the head */
+  moveFreepagesToTail: boolean;
+  /** boot memory (__free_pages_core) is freed with FPI_TO_TAIL (5.10+), so boot blocks go out in ascending pfn order */
+  freeBootToTail: boolean;
+
   // --- watermark.ts ---
   /** upper clamp of the default min_free_kbytes (65536 before ~5.7, 262144 after) */
   minFreeKbytesMax: number;

@@ -8,6 +8,15 @@ export const v6_18: Policy = {
   maxPageOrder: 10,
   maxOrderConstant: 10,
   costlyOrder: 3,
+  // --- buddy.ts: mm/page_alloc.c @ v6.18 (fallbacks[], __rmqueue, move_to_free_list, __free_pages_core) ---
+  fallbacks: [
+    /* MIGRATE_UNMOVABLE   */ [2 /* RECLAIMABLE */, 1 /* MOVABLE */],
+    /* MIGRATE_MOVABLE     */ [2 /* RECLAIMABLE */, 0 /* UNMOVABLE */],
+    /* MIGRATE_RECLAIMABLE */ [0 /* UNMOVABLE */, 1 /* MOVABLE */],
+  ],
+  rmqueueFallback: 'claim-steal',
+  moveFreepagesToTail: true,
+  freeBootToTail: true,
   minFreeKbytesMax: 262144,
   movableAsHighmem: true,
   hasWatermarkBoost: true,
