@@ -130,7 +130,8 @@ export interface RatelimitState {
 
 /**
  * mm/page_alloc.c warn_alloc(): `static DEFINE_RATELIMIT_STATE(nopage_rs, 10*HZ, 1);` (10*HZ / burst 1
- * from 5.4 on; DEFAULT_RATELIMIT_INTERVAL 5*HZ / DEFAULT_RATELIMIT_BURST 10 before).
+ * from 5.4 on; DEFAULT_RATELIMIT_INTERVAL 5*HZ / DEFAULT_RATELIMIT_BURST 10 before, which
+ * the v4.0 / v4.12 / v5.0 policies pass as newNopageRs(hz, 5, 10)).
  */
 export function newNopageRs(hz: number = referenceShowMemConfig.hz, intervalSeconds = 10, burst = 1): RatelimitState {
   return { interval: intervalSeconds * hz, burst, hz, initialized: false, begin: 0, nLeft: 0, missed: 0, suppressedToPrint: 0 };
