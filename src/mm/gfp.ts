@@ -100,13 +100,20 @@ const MODE_FORM = /^(0x[0-9a-f]+)\((.*)\)$/i;
  * show_gfp_flags table; an unknown name throws GfpParseError. Cached per era: a hit allocates nothing.
  */
 export function parseGfpFlags(text: string, era: GfpEra): number {
-  const s = eraById(era);
+  // a trace has one era: skip the era map on the hot path
+  let s = lastParseEra;
+  if (s === undefined || s.spec.id !== era) s = lastParseEra = eraById(era);
   const hit = s.parsed.get(text);
   if (hit !== undefined) return hit;
   const mask = parseUncached(text, s);
+  // bound the cache: only a trace of ever-new raw hex values could grow it past this
+  if (s.parsed.size >= PARSE_CACHE_MAX) s.parsed.clear();
   s.parsed.set(text, mask);
   return mask;
 }
+
+let lastParseEra: EraState | undefined;
+const PARSE_CACHE_MAX = 1 << 16;
 
 function parseUncached(text: string, s: EraState): number {
   const t = text.trim();
