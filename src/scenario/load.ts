@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { GfpParseError, gfpEraSpec, gfpZoneBad, parseGfpFlags } from '../mm/gfp.js';
+import { erasKnowingName, GfpParseError, gfpEraIds, gfpEraSpec, gfpZoneBad, parseGfpFlags } from '../mm/gfp.js';
 import { getPolicy } from '../policy/index.js';
 import { counterNameProblem, hint } from './counters.js';
 import { JsonSyntaxError, parseJson } from './json.js';
@@ -270,10 +270,8 @@ function checkScenarioSemantics(s: Scenario, baseDir: string, issues: ScenarioIs
     if (r.alloc) {
       const a = r.alloc;
       orderCheck(a.order, `${p}.alloc.order`);
-      if (typeof a.gfp === 'string') {
-        const err = checkGfp(a.gfp, era);
-        if (err) issues.push({ path: `${p}.alloc.gfp`, message: `${err} (policy ${s.policy})` });
-      }
+      const err = typeof a.gfp === 'string' ? checkGfp(a.gfp, era, s.policy) : checkGfpZone(a.gfp);
+      if (err) issues.push({ path: `${p}.alloc.gfp`, message: err });
       taskCheck(a.task, `${p}.alloc.task`);
       if (a.node !== undefined && inline && a.node >= inline.nodes.length) {
         issues.push({ path: `${p}.alloc.node`, message: `node ${a.node} does not exist (the machine has ${inline.nodes.length})` });
@@ -356,7 +354,7 @@ function checkInlineMachine(m: InlineMachine, issues: ScenarioIssue[]): void {
     const seen = new Map<string, number>();
     node.zones.forEach((zone, i) => {
       const prev = seen.get(zone.name);
-      if (prev !== undefined) issues.push({ path: `machine.nodes[${n}].zones[${i}].name`, message: `zone ${zone.name} is already nodes[${n}].zones[${prev}]` });
+      if (prev !== undefined) issues.push({ path: `machine.nodes[${n}].zones[${i}].name`, message: `zone ${zone.name} is listed twice (also nodes[${n}].zones[${prev}])` });
       else seen.set(zone.name, i);
     });
   });
@@ -417,19 +415,41 @@ function machinePresets(): readonly string[] {
   return machineModule?.presetNames ?? FALLBACK_PRESETS;
 }
 
+/**
+ * gfp names that were renamed or removed (kernel-allocator-core.md §2.4), so a name from an older or newer kernel
+ * gets the replacement rather than a spelling guess. Keys are without leading underscores.
+ */
+const gfpRenames: Readonly<Record<string, string>> = {
+  GFP_WAIT: 'replaced in 4.4 by __GFP_DIRECT_RECLAIM (with __GFP_KSWAPD_RECLAIM: __GFP_RECLAIM)',
+  GFP_NO_KSWAPD: 'removed in 4.4: leave out __GFP_KSWAPD_RECLAIM instead',
+  GFP_REPEAT: 'renamed __GFP_RETRY_MAYFAIL in 4.13',
+  GFP_RETRY_MAYFAIL: 'called __GFP_REPEAT before 4.13',
+  GFP_COLD: 'removed in 4.15',
+  GFP_NOTRACK: 'removed in 4.15',
+  GFP_OTHER_NODE: 'removed in 4.10',
+  GFP_TEMPORARY: 'removed in 4.14: use GFP_KERNEL',
+  GFP_NOACCOUNT: 'replaced in 4.5 by __GFP_ACCOUNT (inverted meaning)',
+};
+
 /** undefined when `text` parses as gfp flags of `era` and names a valid zone; otherwise why not */
-function checkGfp(text: string, era: string): string | undefined {
+function checkGfp(text: string, era: string, policy: string): string | undefined {
   let mask: number;
   try {
     mask = parseGfpFlags(text, era);
   } catch (e) {
     if (!(e instanceof GfpParseError)) throw e;
-    if (e.era !== undefined) return `gfp flag '${e.name}' does not exist in this kernel (gfp era ${era}); it does in others`;
+    const flag = e.name;
+    const renamed = gfpRenames[flag.replace(/^_+/, '')];
+    if (renamed) return `gfp flag '${flag}' is not in policy ${policy}'s kernel: ${renamed}`;
+    const elsewhere = erasKnowingName(flag);
+    if (elsewhere !== 0) return `gfp flag '${flag}' is not in policy ${policy}'s kernel (only in gfp eras ${gfpEraIds(elsewhere).join(', ')})`;
     const spec = gfpEraSpec(era);
-    const names = [...spec.trace.map(([n]) => n), ...Object.keys(spec.composites), ...Object.keys(spec.bits)];
-    return `unknown gfp flag '${e.name}'${hint(e.name, names)}`;
+    return `unknown gfp flag '${flag}' in policy ${policy}${hint(flag, [...spec.trace.map(([n]) => n), spec.zero])}`;
   }
-  // include/linux/gfp.h gfp_zone(): two zone modifiers at once is GFP_ZONE_BAD (VM_BUG_ON with DEBUG_VM)
-  if (gfpZoneBad(mask)) return `gfp flags name an invalid zone combination (GFP_ZONE_BAD in gfp_zone())`;
-  return undefined;
+  return checkGfpZone(mask);
+}
+
+/** include/linux/gfp.h gfp_zone(): two zone modifiers at once is GFP_ZONE_BAD (VM_BUG_ON with DEBUG_VM) */
+function checkGfpZone(mask: number): string | undefined {
+  return gfpZoneBad(mask) ? 'gfp flags name an invalid zone combination (GFP_ZONE_BAD in gfp_zone())' : undefined;
 }
