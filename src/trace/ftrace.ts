@@ -18,7 +18,7 @@ import {
   TRACE_NR_PAGE_ORDERS, type TraceEvent,
 } from './event.js';
 import { parseFieldList } from './fields.js';
-import { Intern } from './intern.js';
+import { HASH_INIT, HASH_MUL, Intern } from './intern.js';
 import type { EraSignals } from './era.js';
 import { GfpParseError, parseGfpFlags } from '../mm/gfp.js';
 
@@ -111,15 +111,16 @@ export class TextParser {
     if (p >= e) return LINE_IGNORED;
     const c0 = buf[p]!;
     if (c0 === 35 /* # */) return LINE_IGNORED;
-    if (c0 === 99 /* c */ && e - p > 5 && buf.toString('latin1', p, p + 5) === 'cpus=') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
-    if (c0 === 118 /* v */ && buf.toString('latin1', p, Math.min(e, p + 10)) === 'version = ') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
-    if (c0 === 67 /* C */ && buf.toString('latin1', p, Math.min(e, p + 4)) === 'CPU ' && buf.toString('latin1', e - 8, e) === 'is empty') return LINE_IGNORED;
+    // trace-cmd report's preamble: `cpus=N`, `version = N`, `CPU N is empty`
+    if (c0 === 99 /* c */ && e - p > 5 && buf[p + 4] === 61 && buf.toString('latin1', p, p + 5) === 'cpus=') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
+    if (c0 === 118 /* v */ && buf[p + 8] === 61 && buf.toString('latin1', p, Math.min(e, p + 10)) === 'version = ') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
+    if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 3] === SP && buf.toString('latin1', e - 8, e) === 'is empty') return LINE_IGNORED;
 
     // the [CPU] column: the first ` [digits]`
     let b = p;
     for (;;) {
-      b = buf.indexOf(91 /* [ */, b);
-      if (b < 0 || b >= e) return this.fail('cannot parse line', buf, s, e);
+      while (b < e && buf[b] !== 91 /* [ */) b++;
+      if (b >= e) return this.fail('cannot parse line', buf, s, e);
       if (b > p && buf[b - 1] === SP) {
         let q = b + 1;
         while (q < e && isDigit(buf[q]!)) q++;
@@ -188,13 +189,15 @@ export class TextParser {
     let ns = q;
     let sysS = -1;
     let sysE = -1;
+    let h = HASH_INIT;
     for (;;) {
-      while (q < e && buf[q] !== 58 && buf[q] !== SP) q++;
-      if (q >= e || buf[q] !== 58 || q === ns) return this.fail('cannot parse line', buf, s, e);
-      if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; continue; }
+      let c = 0;
+      while (q < e && (c = buf[q]!) !== 58 && c !== SP) { h = Math.imul(h ^ c, HASH_MUL); q++; }
+      if (q >= e || c !== 58 || q === ns) return this.fail('cannot parse line', buf, s, e);
+      if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; h = HASH_INIT; continue; }
       break;
     }
-    const nameId = this.names.idOfBytes(buf, ns, q);
+    const nameId = this.names.idOfHashed(buf, ns, q, h);
     if (nameId >= this.evByName.length) {
       const a = new Int32Array(this.evByName.length * 2).fill(-1);
       a.set(this.evByName);
@@ -246,6 +249,7 @@ export class TextParser {
     let gs = -1;
     let ge = -1;
     let seen = 0; // 1 pfn, 2 order, 4 migratetype
+    let gfpHash = 0;
     while (q < e) {
       const ks = q;
       while (q < e && buf[q] !== 61 && buf[q] !== SP) q++;
@@ -253,16 +257,30 @@ export class TextParser {
       const kl = q - ks;
       const k0 = buf[ks]!;
       q++;
-      if (kl === 4 && k0 === 112 /* page */) while (q < e && buf[q] === SP) q++;
+      if (kl === 4 && k0 === 112 /* page */) {
+        while (q < e && buf[q] === SP) q++;
+        // the usual 16-digit pointer is skipped without a look unless the first look wants it
+        if (this.sig === null && buf[q + 16] === SP) { q += 17; continue; }
+      }
       const vs = q;
-      while (q < e && buf[q] !== SP) q++;
+      let gh = HASH_INIT;
+      if (kl === 9) {
+        let c = 0;
+        while (q < e && (c = buf[q]!) !== SP) { gh = Math.imul(gh ^ c, HASH_MUL); q++; }
+      } else {
+        while (q < e && buf[q] !== SP) q++;
+      }
       const ve = q;
       while (q < e && buf[q] === SP) q++;
       switch (kl) {
         case 4:
           if (k0 === 112) { // page
             if (buf[vs] === 40 /* ( */) nullPage = 1;
-            else if (ve - vs === 16 && buf[vs] === 48 && buf.toString('latin1', vs, ve) === '0000000000000000') nullPage = 2;
+            else if (ve - vs === 16) {
+              let z = vs;
+              while (z < ve && buf[z] === 48) z++;
+              if (z === ve) nullPage = 2;
+            }
           } else if (k0 === 99) ev.cold = parseNumBytes(buf, vs, ve); // cold
           break;
         case 3: // pfn
@@ -271,7 +289,7 @@ export class TextParser {
           seen |= 1;
           break;
         case 5: ev.order = parseNumBytes(buf, vs, ve); seen |= 2; break;
-        case 9: gs = vs; ge = ve; break; // gfp_flags
+        case 9: gs = vs; ge = ve; gfpHash = gh; break; // gfp_flags
         case 11:
           if (k0 === 109) { ev.migratetype = parseNumBytes(buf, vs, ve); seen |= 4; }
           else if (k0 === 97) ev.allocOrder = parseNumBytes(buf, vs, ve);
@@ -301,7 +319,7 @@ export class TextParser {
     }
     if (id === EV_MM_PAGE_ALLOC) {
       if (gs < 0) return this.missing(ev, 'gfp_flags', buf, s, e);
-      const gid = this.gfps.idOfBytes(buf, gs, ge);
+      const gid = this.gfps.idOfHashed(buf, gs, ge, gfpHash);
       ev.gfpId = gid;
       ev.failed = ev.pfn === 0 || ev.pfn === -1;
       if (this.sig !== null) {

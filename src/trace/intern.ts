@@ -3,6 +3,10 @@
  * millions of times, so a line's bytes are hashed and compared in place and decoded only the first time they
  * are seen (no allocation per line). Open addressing over a power-of-two slot table.
  */
+/** FNV-1a, computed by callers while they scan a token */
+export const HASH_INIT = 0x811c9dc5;
+export const HASH_MUL = 0x01000193;
+
 export class Intern {
   private slots: Int32Array = new Int32Array(1024).fill(-1);
   private hashes: number[] = [];
@@ -24,6 +28,11 @@ export class Intern {
   idOfBytes(buf: Buffer, start: number, end: number): number {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    return this.idOfHashed(buf, start, end, h);
+  }
+
+  /** idOfBytes with the FNV-1a hash (HASH_INIT, hashStep) already computed by the caller's scan */
+  idOfHashed(buf: Buffer, start: number, end: number, h: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
     const len = end - start;
