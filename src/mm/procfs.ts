@@ -275,7 +275,7 @@ export interface ZoneView {
   nodeUnreclaimable: number;
   /** free blocks per order (free_area[order].nr_free) */
   freeByOrder: readonly number[];
-  /** free blocks per migratetype (MIGRATE_* index) per order */
+  /** free blocks per order per migratetype: [order][MIGRATE_*] */
   freeByOrderByMt: readonly (readonly number[])[];
   /** pageblocks per migratetype (MIGRATE_* index) */
   blocksByMt: readonly number[];
@@ -360,7 +360,7 @@ export function printPagetypeinfo(zones: readonly ZoneView[], opts: { cma: boole
       for (const mt of mts) {
         s += `Node ${String(node).padStart(4)}, zone ${z.name.padStart(8)}, type ${migratetypeNames[mt]!.padStart(12)} `;
         for (let o = 0; o < NR_PAGE_ORDERS; o++) {
-          const n = z.freeByOrderByMt[mt]?.[o] ?? 0;
+          const n = z.freeByOrderByMt[o]?.[mt] ?? 0;
           s += n >= 100000 ? `>${col6(100000)}` : col6(n);
         }
         s += '\n';
