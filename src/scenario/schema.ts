@@ -151,16 +151,23 @@ const zoneSpecSchema = z.strictObject({
   if (zone.managed > zone.present) ctx.addIssue({ code: 'custom', path: ['managed'], message: `managed (${zone.managed}) exceeds present (${zone.present})` });
 }).meta({ title: 'zone', description: 'one zone of a node, as /proc/zoneinfo describes it' });
 
-/** an inline machine: the machine JSON format of src/mm/machine.ts */
+/** the sysctls a machine itself carries (src/mm/machine.ts sysctlSchema): no `swap`/`swappiness`, which are scenario-level */
+const machineSysctlSchema = sysctlSchema.omit({ swap: true, swappiness: true })
+  .meta({ title: 'machine sysctls', description: '/proc/sys/vm settings of the machine, by their file names; unknown names are errors' });
+
+/** an inline machine: the machine JSON format of src/mm/machine.ts (machineJsonSchema), with help text */
 export const inlineMachineSchema = z.strictObject({
+  name: z.string({ error: 'expected name (a string)' }).optional().meta({ title: 'machine name', description: 'shown in reports' }),
   nodes: z.array(z.strictObject({
     zones: z.array(zoneSpecSchema, { error: 'expected an array of zones' }).min(1, { error: 'a node needs at least one zone' })
       .meta({ title: 'zones', description: 'the zones of this node, lowest first' }),
+    distance: z.array(intRange('a distance', 10, 255), { error: 'expected an array of distances, one per node' }).optional()
+      .meta({ title: 'node distances', description: 'node_distance() from this node to each node (SLIT row); default 10 local, 20 remote' }),
   }).meta({ title: 'node', description: 'one NUMA node (pglist_data); its id is its index' }), { error: 'expected an array of nodes' })
     .min(1, { error: 'a machine needs at least one node' })
     .meta({ title: 'nodes', description: 'NUMA nodes, node 0 first' }),
-  sysctl: sysctlSchema.optional(),
-  cpus: posInt('cpus').optional().meta({ title: 'CPUs', description: 'number of CPUs (per-cpu page lists); default 2' }),
+  sysctl: machineSysctlSchema.optional(),
+  cpus: intRange('cpus', 1, 8192).optional().meta({ title: 'CPUs', description: 'number of CPUs (per-cpu page lists); default 2' }),
   thp: oneOf(thpModes, 'a THP mode').optional().meta({ title: 'THP enabled', description: '/sys/kernel/mm/transparent_hugepage/enabled (default madvise)' }),
   swap: z.boolean({ error: 'expected swap to be true or false' }).optional().meta({ title: 'swap configured', description: 'whether swap space exists (default false)' }),
 }).meta({ title: 'inline machine', description: 'a machine described in place, in the machine JSON format' });

@@ -96,6 +96,13 @@ describe('schema issues', () => {
       .toMatchInlineSnapshot(`"s.json: machine.nodes[0].zones[0].present: present (12) exceeds spanned (10)"`);
   });
 
+  it('when an inline machine is written in the machine JSON format then it validates; swap belongs to the machine, not its sysctl', () => {
+    const zones = [{ name: 'DMA32', start_pfn: 4096, spanned: 100, present: 100, managed: 90 }];
+    const machine = { name: 'tiny', nodes: [{ zones, distance: [10] }], sysctl: { min_free_kbytes: 128 }, cpus: 4, thp: 'never', swap: true };
+    expect(errors({ ...base, machine })).toBe('');
+    expect(errors({ ...base, machine: { ...machine, sysctl: { swap: true } } })).toMatchInlineSnapshot(`"s.json: machine.sysctl: unknown key "swap""`);
+  });
+
   it('when sysctls are out of the kernel’s range then the range is given', () => {
     expect(errors({ ...base, sysctl: { watermark_scale_factor: 0, extfrag_threshold: 1001, percpu_pagelist_high_fraction: 4, lowmem_reserve_ratio: [1, 2], swap: 'yes' } }))
       .toMatchInlineSnapshot(`
