@@ -246,6 +246,7 @@ export function defaultSysctl(nrZoneTypes: number): Sysctl {
  */
 export function parseSysctlAssignments(list: readonly string[], location = '--sysctl'): Partial<Sysctl> {
   const obj: Record<string, unknown> = {};
+  const itemOf: Record<string, string> = {};
   for (const item of list) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new UsageError(`${location} ${item}: expected NAME=VALUE (names: ${sysctlNames.join(', ')})`);
@@ -255,11 +256,12 @@ export function parseSysctlAssignments(list: readonly string[], location = '--sy
     const nums = value.split(/[\s,]+/).filter((s) => s !== '').map(Number);
     if (nums.length === 0 || nums.some((n) => !Number.isFinite(n))) throw new UsageError(`${location} ${item}: '${value}' is not a number`);
     obj[key] = key === 'lowmem_reserve_ratio' ? nums : nums.length === 1 ? nums[0] : NaN;
+    itemOf[key] = item;
   }
   const r = sysctlSchema.safeParse(obj);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new UsageError(`${location} ${formatPath(issue.path)}: ${issue.message}`);
+    throw new UsageError(`${location} ${itemOf[String(issue.path[0])] ?? formatPath(issue.path)}: ${issue.message}`);
   }
   return r.data as Partial<Sysctl>;
 }
