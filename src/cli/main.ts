@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, MmreplayError } from '../errors.js';
 import type { Io } from './io.js';
+import { register as registerReplay } from './replay.js';
 import { register as registerStat } from './stat.js';
 import { register as registerConvert } from './convert.js';
 import { register as registerValidate } from './validate.js';
@@ -23,6 +24,7 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
+  registerReplay(program, io);
   registerStat(program, io);
   registerConvert(program, io);
   registerValidate(program, io);
