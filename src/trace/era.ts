@@ -6,7 +6,7 @@
  *
  * Kernel versions are numbers major*100+minor (4.0 → 400, 6.18 → 618) so ranges compare as integers.
  */
-import { GfpEraGuess, gfpEras } from '../mm/gfp.js';
+import { GfpEraGuess, gfpEras, gfpMigratetype, parseGfpFlags } from '../mm/gfp.js';
 
 export const KERNEL_MIN = 400;
 export const KERNEL_MAX = 618;
@@ -53,6 +53,16 @@ export class EraSignals {
   readonly reasons: string[] = [];
   readonly gfp = new GfpEraGuess();
 
+  /** distinct (gfp_flags, migratetype) pairs of mm_page_alloc lines, with their counts */
+  readonly allocPairs = new Map<string, number>();
+
+  /** an mm_page_alloc line: its gfp names narrow the eras, and its migratetype must be gfp_migratetype(gfp) */
+  observeAlloc(gfp: string, migratetype: number): void {
+    this.gfp.observe(gfp);
+    const k = `${migratetype}\u0000${gfp}`;
+    if (this.allocPairs.size < 256 || this.allocPairs.has(k)) this.allocPairs.set(k, (this.allocPairs.get(k) ?? 0) + 1);
+  }
+
   /** narrows the range with one signal (first occurrence of each reason is recorded) */
   atLeast(v: number, reason: string): void {
     if (v > this.lo) this.lo = v;
@@ -90,11 +100,12 @@ export function eraForKernel(text: string): EraChoice | undefined {
 
 /**
  * Picks the newest gfp era consistent with both the gfp names and the format signals; if the names and the
- * signals contradict each other the names win (they decide how the masks decode). The kernel range reported is
- * that era's range narrowed by the signals.
+ * signals contradict each other the names win (they decide how the masks decode). The kernel range reported
+ * spans every era still consistent, narrowed by the signals: a range wider than the picked era's says that the
+ * trace cannot tell them apart (give --trace-kernel).
  */
 export function chooseEra(sig: EraSignals): EraChoice {
-  const cand = sig.gfp.candidates();
+  const cand = migratetypeConsistent(sig, sig.gfp.candidates());
   let lo = sig.lo;
   let hi = sig.hi;
   if (lo > hi) { lo = KERNEL_MIN; hi = KERNEL_MAX; }
@@ -108,9 +119,49 @@ export function chooseEra(sig: EraSignals): EraChoice {
     for (let i = gfpEras.length - 1; i >= 0 && pick < 0; i--) if (cand & (1 << i)) pick = i;
   }
   if (pick < 0) pick = gfpEras.length - 1;
-  const [elo, ehi] = eraRange(pick);
-  const rlo = Math.max(elo, lo);
-  const rhi = Math.min(ehi, hi);
-  const [a, b] = rlo <= rhi ? [rlo, rhi] : [elo, ehi];
+  // the kernel range reported covers every era still consistent (the data cannot tell them apart)
+  let ulo = Infinity;
+  let uhi = -Infinity;
+  for (let i = 0; i < gfpEras.length; i++) {
+    if (cand !== 0 && (cand & (1 << i)) === 0) continue;
+    const [elo, ehi] = eraRange(i);
+    if (ehi >= lo && elo <= hi) { ulo = Math.min(ulo, elo); uhi = Math.max(uhi, ehi); }
+  }
+  if (ulo > uhi) [ulo, uhi] = eraRange(pick);
+  const rlo = Math.max(ulo, lo);
+  const rhi = Math.min(uhi, hi);
+  const [a, b] = rlo <= rhi ? [rlo, rhi] : [ulo, uhi];
   return { gfpEra: gfpEras[pick]!.id, kernelEra: formatKernelRange(a, b), lo: a, hi: b };
+}
+
+/**
+ * Keeps, among the candidate eras, those under which the printed migratetype of the most mm_page_alloc lines is
+ * gfp_migratetype() of their gfp_flags (include/linux/gfp.h; the numbering changed in 4.4 and the bit layouts
+ * with it), e.g. `GFP_KERNEL|GFP_RECLAIMABLE migratetype=1` is 4.0–4.3 (RECLAIMABLE=1), not 4.4–4.5 (=2).
+ * A soft filter: page_group_by_mobility_disabled machines print 0 everywhere, so the best eras are kept, not only
+ * perfect ones.
+ */
+function migratetypeConsistent(sig: EraSignals, cand: number): number {
+  if (sig.allocPairs.size === 0 || cand === 0) return cand;
+  let best = Infinity;
+  const bad: number[] = [];
+  for (let i = 0; i < gfpEras.length; i++) {
+    if ((cand & (1 << i)) === 0) continue;
+    const era = gfpEras[i]!.id;
+    let n = 0;
+    for (const [k, c] of sig.allocPairs) {
+      const z = k.indexOf('\u0000');
+      const mt = Number(k.slice(0, z));
+      try {
+        if (gfpMigratetype(parseGfpFlags(k.slice(z + 1), era), era) !== mt) n += c;
+      } catch {
+        n += c;
+      }
+    }
+    bad[i] = n;
+    if (n < best) best = n;
+  }
+  let out = 0;
+  for (let i = 0; i < gfpEras.length; i++) if ((cand & (1 << i)) !== 0 && bad[i] === best) out |= 1 << i;
+  return out;
 }

@@ -275,7 +275,7 @@ export class TextParser {
       switch (kl) {
         case 4:
           if (k0 === 112) { // page
-            if (buf[vs] === 40 /* ( */) nullPage = 1;
+            if (buf[vs] === 40 /* ( */ && buf[vs + 2] === 117 /* u */) nullPage = 1; // "(null)", not perf's "(nil)"
             else if (ve - vs === 16) {
               let z = vs;
               while (z < ve && buf[z] === 48) z++;
@@ -323,7 +323,7 @@ export class TextParser {
       ev.gfpId = gid;
       ev.failed = ev.pfn === 0 || ev.pfn === -1;
       if (this.sig !== null) {
-        this.sig.gfp.observe(this.gfps.str(gid));
+        this.sig.observeAlloc(this.gfps.str(gid), ev.migratetype);
         if (nullPage === 1) this.sig.atMost(501, 'page=(null) for a failed allocation (≤5.1)');
         else if (nullPage === 2 && ev.failed) this.sig.atLeast(502, 'page=0000000000000000 for a failed allocation (5.2+)');
       }
