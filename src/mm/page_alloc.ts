@@ -38,9 +38,21 @@ import {
   createAllocContext,
 } from './internal.js';
 import type { AllocContext } from './internal.js';
-import { FPI_NONE, freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, pcpStats, rmqueuePcplist } from './pcp.js';
+import { freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, pcpStats, rmqueuePcplist } from './pcp.js';
 import type { BuddyOps } from './pcp.js';
 import { gfpBit, gfpMigratetype, gfpZone, gfpZoneBad } from './gfp.js';
+import { FPI_NONE, RMQUEUE_NORMAL, buddyStats, freeOnePage as buddyFreeOnePage, reserveHighatomicPageblock, rmqueueBlock, rmqueueSmallest } from './buddy.js';
+import { getPageblockMigratetype } from './memmap.js';
+
+/** The real buddy allocator (buddy.ts) as the fast path calls it; tests may pass a stand-in. */
+export const buddyOps: BuddyOps = {
+  rmqueueSmallest,
+  rmqueueBlock,
+  lastMode: () => buddyStats.mode,
+  freeOnePage: buddyFreeOnePage,
+  getPageblockMigratetype,
+  reserveHighatomicPageblock,
+};
 
 /** The gfp bits the fast path tests, resolved once per policy (no gfp bit values are hardcoded here). */
 export interface GfpBits {
@@ -55,6 +67,18 @@ export function resolveGfpBits(era: string): GfpBits {
     __GFP_THISNODE: gfpBit('__GFP_THISNODE', era),
     __GFP_WRITE: gfpBit('__GFP_WRITE', era),
   };
+}
+
+const GFP_CACHE_SIZE = 64;
+
+/** gfp_zone() | gfp_migratetype() << 4 | GFP_ZONE_BAD << 8 for `mask`, through the cache. */
+function gfpDecode(pa: PageAlloc, mask: number): number {
+  const slot = (mask ^ (mask >>> 6) ^ (mask >>> 13) ^ (mask >>> 20)) & (GFP_CACHE_SIZE - 1);
+  if (pa.gfpCacheKey[slot] === mask) return pa.gfpCacheVal[slot]!;
+  const v = gfpZone(mask, pa.era) | (gfpMigratetype(mask, pa.era) << 4) | (gfpZoneBad(mask) ? 1 << 8 : 0);
+  pa.gfpCacheKey[slot] = mask;
+  pa.gfpCacheVal[slot] = v;
+  return v;
 }
 
 /** What the allocator needs of the simulated machine (machine.ts's Machine has these fields). */
@@ -162,6 +186,12 @@ export interface PageAlloc {
   cpu: number;
   /** where the last rmqueue() found its page (SRC_*) */
   lastSource: number;
+  /**
+   * gfp → (gfp_zone, gfp_migratetype, GFP_ZONE_BAD) cache, direct-mapped: a trace repeats a handful of masks,
+   * and gfp.ts resolves the era on every call. Value: zone | mt << 4 | bad << 8; key -1 = empty.
+   */
+  gfpCacheKey: Int32Array;
+  gfpCacheVal: Int32Array;
 }
 
 /** The result record of allocPagesFast() / getPageFromFreelist(): reuse one per caller. */
@@ -189,11 +219,17 @@ export function createAllocOut(): AllocOut {
  * (the pcp high limits derive from the low watermark). `nrCpusOfNode[nid]` defaults to the CPUs split evenly
  * over the nodes, the first nodes taking the remainder (machine.ts cpusOfNode()).
  */
-export function createPageAlloc(machine: AllocMachine, buddy: BuddyOps, nrCpusOfNode?: readonly number[]): PageAlloc {
+export function createPageAlloc(machine: AllocMachine, buddy: BuddyOps = buddyOps, nrCpusOfNode?: readonly number[]): PageAlloc {
   const policy = machine.policy;
   const nrNodes = machine.nodes.length;
   for (const node of machine.nodes) {
     const nid = node.nodeId;
+    // give every zone the optional fields now, in one order, so all zones keep one hidden class (monomorphic)
+    for (const zone of node.zones) {
+      zone.nrFreeHighatomic ??= 0;
+      zone.nrFreeCmaPages ??= 0;
+      zone.flags ??= 0;
+    }
     const local = nrCpusOfNode?.[nid] ?? Math.floor(machine.nrCpus / nrNodes) + (nid < machine.nrCpus % nrNodes ? 1 : 0);
     for (const zone of node.zones) {
       initZonePcp(zone, node.memmap, machine.nrCpus, local, machine.sysctl.percpu_pagelist_high_fraction, policy);
@@ -209,6 +245,8 @@ export function createPageAlloc(machine: AllocMachine, buddy: BuddyOps, nrCpusOf
     steps: new AllocSteps(),
     cpu: 0,
     lastSource: SRC_NONE,
+    gfpCacheKey: new Int32Array(GFP_CACHE_SIZE).fill(-1),
+    gfpCacheVal: new Int32Array(GFP_CACHE_SIZE),
   };
 }
 
@@ -331,13 +369,14 @@ export function nextZonesZonelist(zonelist: readonly Zone[], start: number, high
  * whose zone bits are invalid (GFP_ZONE_BAD: a VM_BUG_ON in the kernel; here the request is rejected).
  */
 export function prepareAllocPages(pa: PageAlloc, gfpMask: number, preferredNid: number, nodemask: number, ac: AllocContext, allocFlags: number): number {
-  if (gfpZoneBad(gfpMask)) return -1;
-  const highest = gfpZone(gfpMask, pa.era);
+  const dec = gfpDecode(pa, gfpMask);
+  if (dec & (1 << 8)) return -1;
+  const highest = dec & 15;
   const node = pa.machine.nodes[preferredNid]!;
   ac.highestZoneidx = highest;
   ac.zonelist = gfpMask & pa.bits.__GFP_THISNODE ? node.zonelistNofallback : node.zonelistFallback;
   ac.nodemask = nodemask;
-  ac.migratetype = gfpMigratetype(gfpMask, pa.era);
+  ac.migratetype = (dec >> 4) & 15;
   // cpusets_enabled() is false: no __GFP_HARDWALL, no ALLOC_CPUSET, no cpuset nodemask (see file header)
   if (ac.migratetype === MIGRATE_MOVABLE) allocFlags |= ALLOC_CMA;
   ac.spreadDirtyPages = (gfpMask & pa.bits.__GFP_WRITE) !== 0;
@@ -473,7 +512,7 @@ export function rmqueueBuddy(pa: PageAlloc, zone: Zone, order: number, allocFlag
       return pfn;
     }
   }
-  pfn = buddy.rmqueueBlock(zone, mm, order, mt, allocFlags);
+  pfn = buddy.rmqueueBlock(zone, mm, order, mt, allocFlags, RMQUEUE_NORMAL);
   if (pfn >= 0) {
     pa.lastSource = SRC_BUDDY;
     return pfn;

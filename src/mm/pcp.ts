@@ -28,9 +28,8 @@ import { PAGE_ALLOC, PAGE_PCP } from './memmap.js';
 import { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, WMARK_HIGH, WMARK_LOW, ZONE_MOVABLE } from './mmzone.js';
 import type { Zone } from './mmzone.js';
 import { ZONE_BELOW_HIGH, ZONE_RECLAIM_ACTIVE } from './internal.js';
+import { FPI_NONE, RMQUEUE_NORMAL } from './buddy.js';
 
-/** FPI_NONE (mm/internal.h fpi_t): no special free flags */
-export const FPI_NONE = 0;
 
 /** pcp->flags bits (mm/page_alloc.c) */
 export const PCPF_PREV_FREE_HIGH_ORDER = 1 << 0;
@@ -40,8 +39,13 @@ export const PCPF_FREE_HIGH_BATCH = 1 << 1;
 export interface BuddyOps {
   /** __rmqueue_smallest(): smallest free block of exactly migratetype `mt`; pfn or -1 */
   rmqueueSmallest(zone: Zone, mm: MemMap, order: number, mt: number): number;
-  /** __rmqueue(): with migratetype fallback (claim/steal) as the policy does it; pfn or -1 */
-  rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, allocFlags: number): number;
+  /**
+   * __rmqueue(): with migratetype fallback (claim/steal) as the policy does it, starting at rmqueue_mode `mode`;
+   * pfn or -1
+   */
+  rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, allocFlags: number, mode: number): number;
+  /** the rmqueue_mode that served the last rmqueueBlock() (rmqueue_bulk() passes it to the next one) */
+  lastMode(): number;
   /** __free_one_page(): merge and put on the free list of `mt` */
   freeOnePage(zone: Zone, mm: MemMap, pfn: number, order: number, mt: number, fpiFlags: number): void;
   /** get_pfnblock_migratetype() */
@@ -315,10 +319,13 @@ function clampInt(v: number, lo: number, hi: number): number {
 export function rmqueueBulk(pcp: ZonePcp, buddy: BuddyOps, li: number, order: number, count: number, mt: number, allocFlags: number): number {
   const zone = pcp.zone;
   const mm = pcp.mm;
+  // 6.15+: the refill remembers where __rmqueue found pages (enum rmqueue_mode) and starts there next time
+  let mode = RMQUEUE_NORMAL;
   let i = 0;
   for (; i < count; i++) {
-    const pfn = buddy.rmqueueBlock(zone, mm, order, mt, allocFlags);
+    const pfn = buddy.rmqueueBlock(zone, mm, order, mt, allocFlags, mode);
     if (pfn < 0) break;
+    mode = buddy.lastMode();
     listAddTail(pcp, li, pfn, order);
   }
   return i;

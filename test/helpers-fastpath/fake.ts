@@ -213,7 +213,11 @@ export class FakeBuddy implements BuddyOps {
     return -1;
   }
 
-  rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, allocFlags: number): number {
+  lastMode(): number {
+    return 0;
+  }
+
+  rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, allocFlags: number, _mode = 0): number {
     this.calls.rmqueueBlock++;
     const pfn = this.rmqueueSmallest(zone, mm, order, mt);
     if (pfn >= 0) return pfn;

@@ -441,3 +441,25 @@ describe('free path', () => {
     expect(freePages(pa, 999999, 0, 0)).toBe(false);
   });
 });
+
+describe('with the real buddy allocator (buddy.ts) on the x86_64-16G preset', () => {
+  test('when 5000 order-0 and 50 order-9 blocks are allocated and freed then every page comes back after drain_all_pages', async () => {
+    const { buildMachine } = await import('../../src/mm/machine.js');
+    const { drainAllPages } = await import('../../src/mm/pcp.js');
+    const m = buildMachine('x86_64-16G', { policy: v6_18 });
+    const pa = createPageAlloc(m);
+    const zones = m.nodes[0]!.zones;
+    const freeBefore = zones.map((z) => z.nrFreePages);
+    const out = createAllocOut();
+    const got: [number, number][] = [];
+    for (let i = 0; i < 5000; i++) got.push([allocPagesFast(pa, G.GFP_KERNEL, 0, 0, i % m.nrCpus, out), 0]);
+    for (let i = 0; i < 50; i++) got.push([allocPagesFast(pa, G.GFP_HIGHUSER_MOVABLE, 9, 0, 0, out), 9]);
+    // plenty of memory: everything comes from Normal on the fast path
+    expect(got.every(([p]) => p >= 0)).toBe(true);
+    expect(out.zone).toBe(zones[ZONE_NORMAL]);
+    expect(new Set(got.map(([p]) => p)).size).toBe(5050);
+    for (const [p, o] of got) freePages(pa, p, o, 0);
+    drainAllPages(zones, pa.buddy);
+    expect(zones.map((z) => z.nrFreePages)).toEqual(freeBefore);
+  });
+});
