@@ -835,10 +835,13 @@ const layoutMtOrder: readonly number[] = [
  *     Movable), take whole, fully managed pageblocks from the TOP of the zone down: order 10 first (aligned
  *     pairs), then order 9, never two order-9 blocks that are buddies (the kernel would have merged them).
  *  3. Smaller free blocks go into pageblocks of their own type (6.10+ hygiene) taken from the BOTTOM of the
- *     managed range up, per type in the order above, largest order first. Inside a pageblock each block of
- *     order k is placed at the low half of a free region of order k+1 whose high half then only takes blocks
- *     below order k, so no block ever has a free buddy of its own order, and each type uses as few pageblocks
- *     as it can. A type that needs more pageblocks than its captured count takes more (the count then differs).
+ *     managed range up (whole pageblocks first, then those partly reserved), per type in the order above,
+ *     from order 8 down to 0. A region that is not one free
+ *     block must keep an allocated page (else it would have merged); going down one order, each such region
+ *     either yields one free block (its low half) or splits into two such regions. This packs a type into the
+ *     fewest pageblocks possible (a pageblock with one free block of each order 8..0 has 511 free pages), and
+ *     no free block ever has a free buddy of its order. A type that needs more pageblocks than its captured
+ *     count takes more (the count then differs).
  *  4. The remaining pageblocks get the remaining counts, bottom up, in the same type order; left-overs MOVABLE.
  *  5. Free blocks go on their lists in ascending pfn order at the tail (the head block is the lowest pfn).
  * Throws InputError when the counts cannot fit the zone.
@@ -910,74 +913,71 @@ export function layoutSnapshotFreeLists(zone: Zone, mm: MemMap, freeByOrderByMt:
     if (n > 0) throw new InputError(where, `no room for ${n} more free order-${pageblock_order} blocks of migratetype ${mt}`);
   }
 
-  // 3. small blocks, bottom up. Regions: exact[r] may take a block of order r; split[r] only blocks below r.
-  let pool = 0; // next pageblock index to try, ascending
+  // 3. small blocks, bottom up, level by level from order 8 to 0. `open` holds the regions of the current
+  // level + 1 that must keep at least one allocated page (a region entirely free would be merged); each either
+  // gives one free block of order k (its low half; the high half stays open) or splits into two open halves.
+  // exact[r]: whole regions of order r whose buddy holds unmanaged pfns (partial pageblocks): usable as a
+  // free block of order r as they are.
+  // the pool: full pageblocks bottom up, then the partial ones (their unmanaged pfns waste room)
+  const poolOrder: number[] = [];
+  for (let k = 0; k < nPb; k++) if (isFull(k)) poolOrder.push(k);
+  for (let k = 0; k < nPb; k++) if (!isFull(k) && Math.min(pbStartOf(k) + pageblock_nr_pages, ze) > managedStart) poolOrder.push(k);
+  let pool = 0;
   const exact: number[][] = [];
-  const split: number[][] = [];
-  for (let r = 0; r <= pageblock_order; r++) {
-    exact.push([]);
-    split.push([]);
-  }
+  for (let r = 0; r < pageblock_order; r++) exact.push([]);
+  let open: number[] = [];
+  let level = pageblock_order; // the order of the regions in `open`
   const takePageblock = (mt: number): boolean => {
-    while (pool < nPb && (pbMt[pool] !== -1 || Math.min(pbStartOf(pool) + pageblock_nr_pages, ze) <= managedStart)) pool++;
-    if (pool >= nPb) return false;
-    const k = pool++;
+    while (pool < poolOrder.length && pbMt[poolOrder[pool]!] !== -1) pool++;
+    if (pool >= poolOrder.length) return false;
+    const k = poolOrder[pool++]!;
     pbMt[k] = mt;
     used[mt]!++;
-    if (isFull(k)) {
-      split[pageblock_order]!.push(pbStartOf(k));
-      return true;
-    }
-    // a partial pageblock: its managed pfns in maximal aligned regions, whose buddies hold unmanaged pfns
     let s = Math.max(pbStartOf(k), managedStart);
     const e = Math.min(pbStartOf(k) + pageblock_nr_pages, ze);
+    const full = isFull(k);
     while (s < e) {
-      let r = Math.min(pageblock_order - 1, 31 - Math.clz32(s & -s));
+      let r = full ? pageblock_order : Math.min(pageblock_order - 1, 31 - Math.clz32(s & -s));
       while (s + (1 << r) > e) r--;
-      exact[r]!.push(s);
+      if (r < level) exact[r]!.push(s);
+      // at or above the current level: already passed, so it only holds smaller blocks: open pieces
+      else for (let q = s; q < s + (1 << r); q += 1 << level) open.push(q);
       s += 1 << r;
     }
     return true;
   };
   for (const mt of layoutMtOrder) {
-    for (let r = 0; r <= pageblock_order; r++) {
-      exact[r]!.length = 0;
-      split[r]!.length = 0;
-    }
+    for (let r = 0; r < pageblock_order; r++) exact[r]!.length = 0;
+    open = [];
+    level = pageblock_order;
     for (let k = pageblock_order - 1; k >= 0; k--) {
       let n = freeByOrderByMt[k]?.[mt] ?? 0;
-      while (n > 0) {
-        let pos = -1;
-        if (exact[k]!.length > 0) pos = exact[k]!.pop()!;
-        else {
-          let r = k + 1;
-          for (; r <= pageblock_order; r++) {
-            if (exact[r]!.length > 0) {
-              pos = exact[r]!.pop()!;
-              break;
-            }
-            if (split[r]!.length > 0) {
-              pos = split[r]!.pop()!;
-              break;
-            }
-          }
-          if (pos < 0) {
-            if (!takePageblock(mt)) {
-              throw new InputError(where, `no room for ${n} more free order-${k} blocks of migratetype ${mt}`);
-            }
-            continue;
-          }
-          // halve down to order k + 1, keeping the low half; each high half takes blocks up to its own order
-          while (r > k + 1) {
-            r--;
-            exact[r]!.push(pos + (1 << r));
-          }
-          // our block in the low half; the high half is our buddy, so it only takes orders below k
-          if (k > 0) split[k]!.push(pos + (1 << k));
-        }
-        blocks.push(pos, k * MT + mt);
+      const ex = exact[k]!;
+      while (n > 0 && ex.length > 0) {
+        blocks.push(ex.pop()!, k * MT + mt);
         n--;
       }
+      const next: number[] = [];
+      let i = 0;
+      while (n > 0) {
+        if (i === open.length) {
+          if (!takePageblock(mt)) throw new InputError(where, `no room for ${n} more free order-${k} blocks of migratetype ${mt}`);
+          while (n > 0 && ex.length > 0) {
+            blocks.push(ex.pop()!, k * MT + mt);
+            n--;
+          }
+          continue;
+        }
+        const pos = open[i++]!;
+        blocks.push(pos, k * MT + mt);
+        next.push(pos + (1 << k));
+        n--;
+      }
+      for (; i < open.length; i++) next.push(open[i]!, open[i]! + (1 << k));
+      for (const pos of ex) next.push(pos);
+      ex.length = 0;
+      open = next;
+      level = k;
     }
   }
 

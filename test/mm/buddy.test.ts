@@ -2,6 +2,9 @@
  * Hand-checked unit tests of src/mm/buddy.ts against mm/page_alloc.c @ v6.18. Each expected pfn and count is
  * worked out in the comment above it; checkBuddy() runs after every step (MMREPLAY_DEBUG_VM is on in vitest).
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   FPI_NONE,
@@ -12,6 +15,7 @@ import {
   buddyStats,
   freeBootMemory,
   freeOnePage,
+  layoutSnapshotFreeLists,
   mergeAllocatedRange,
   moveFreepagesBlock,
   reserveHighatomicPageblock,
@@ -22,7 +26,15 @@ import {
 } from '../../src/mm/buddy.js';
 import { checkBuddy } from '../../src/mm/debug_vm.js';
 import { ALLOC_CMA, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ZONE_BOOSTED_WATERMARK } from '../../src/mm/internal.js';
-import { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_RESERVED, getPageblockMigratetype, setPageblockMigratetype } from '../../src/mm/memmap.js';
+import {
+  PAGE_ALLOC,
+  PAGE_BUDDY,
+  PAGE_HOLE,
+  PAGE_RESERVED,
+  createMemmap,
+  getPageblockMigratetype,
+  setPageblockMigratetype,
+} from '../../src/mm/memmap.js';
 import {
   MIGRATE_CMA,
   MIGRATE_HIGHATOMIC,
@@ -35,6 +47,7 @@ import {
 import { InvariantError } from '../../src/errors.js';
 import { buddyinfo, carve, freeList, makeTestZone, type TestZone } from '../helpers/buddy-zone.js';
 
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/buddy');
 const U = MIGRATE_UNMOVABLE;
 const M = MIGRATE_MOVABLE;
 const R = MIGRATE_RECLAIMABLE;
@@ -499,5 +512,92 @@ describe('checkBuddy (debug_vm)', () => {
     const z = booted(2048);
     z.mm.prev[1024] = 5;
     expect(() => checkBuddy(z.zone, z.mm)).toThrow('free_area[10].free_list[1]: pfn 1024 prev is 5, expected 0');
+  });
+});
+
+/** A tiny /proc/pagetypeinfo reader for the fixtures: free counts [order][mt] and block counts [mt] per zone. */
+function readPagetypeinfo(file: string): Map<string, { free: number[][]; blocks: number[] }> {
+  const mtByName: Record<string, number> = { Unmovable: U, Movable: M, Reclaimable: R, HighAtomic: H, CMA: MIGRATE_CMA, Isolate: MIGRATE_ISOLATE };
+  const zones = new Map<string, { free: number[][]; blocks: number[] }>();
+  const zoneOf = (name: string) => {
+    let z = zones.get(name);
+    if (!z) {
+      z = { free: Array.from({ length: 11 }, () => [0, 0, 0, 0, 0, 0]), blocks: [0, 0, 0, 0, 0, 0] };
+      zones.set(name, z);
+    }
+    return z;
+  };
+  let blockCols: number[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    let m = /^Node\s+\d+, zone\s+(\S+), type\s+(\S+)\s+([\d\s>]+)$/.exec(line);
+    if (m) {
+      // the kernel stops counting a list at 100000 and prints ">100000" (-1 here; the caller works it out)
+      const counts = m[3]!.trim().split(/\s+/).map((c) => (c === '>100000' ? -1 : Number(c)));
+      counts.forEach((n, o) => (zoneOf(m![1]!).free[o]![mtByName[m![2]!]!] = n));
+      continue;
+    }
+    if (line.startsWith('Number of blocks type')) {
+      blockCols = line.replace('Number of blocks type', '').trim().split(/\s+/).map((n) => mtByName[n]!);
+      continue;
+    }
+    m = /^Node \d+, zone\s+(\S+)\s+([\d\s]+)$/.exec(line);
+    if (m && blockCols.length) m[2]!.trim().split(/\s+/).map(Number).forEach((n, i) => (zoneOf(m![1]!).blocks[blockCols[i]!] = n));
+  }
+  return zones;
+}
+
+describe('layoutSnapshotFreeLists', () => {
+  // geometry of the three captures (their before/zoneinfo: start_pfn, spanned, present, managed)
+  const geometry = [
+    { name: 'DMA', zoneStartPfn: 1, spanned: 4095, present: 3998, managed: 3840 },
+    { name: 'DMA32', zoneStartPfn: 4096, spanned: 1044480, present: 782336, managed: 772915 },
+    { name: 'Normal', zoneStartPfn: 1048576, spanned: 5505024, present: 5505024, managed: 5394266 },
+  ];
+  // zoneinfo `pages free` and `nr_free_pages_blocks` of each capture, per zone in the order above
+  const captured: Record<string, [number, number][]> = {
+    'quiet-before': [[3840, 3584], [769104, 762368], [5207434, 4967936]],
+    'fork-exec-before': [[3840, 3584], [769104, 762368], [5208189, 4968960]],
+    'fragment-compact-before': [[3840, 3584], [93566, 89088], [861947, 0]],
+  };
+
+  it.each(Object.keys(captured))('when %s is laid out then every zone has exactly the captured free lists', (name) => {
+    const pti = readPagetypeinfo(join(fixtures, `${name}.pagetypeinfo`));
+    const mm = createMemmap(0, 6553600);
+    geometry.forEach((g, zi) => {
+      const zone = makeTestZone({ nodeStartPfn: 0, zoneStartPfn: g.zoneStartPfn, spanned: g.spanned, present: g.present, managed: g.managed, name: g.name }).zone;
+      const { free, blocks } = pti.get(g.name)!;
+      // a ">100000" count: the captured NR_FREE_PAGES minus every other list's pages
+      for (let o = 0; o < 11; o++) {
+        for (let mt = 0; mt < 6; mt++) {
+          if (free[o]![mt] !== -1) continue;
+          let others = 0;
+          for (let o2 = 0; o2 < 11; o2++) for (let mt2 = 0; mt2 < 6; mt2++) if (o2 !== o || mt2 !== mt) others += free[o2]![mt2]! << o2;
+          free[o]![mt] = (captured[name]![zi]![0] - others) >> o;
+        }
+      }
+      layoutSnapshotFreeLists(zone, mm, free, blocks);
+      checkBuddy(zone, mm);
+      // free blocks per (order, migratetype) exactly as captured
+      for (let o = 0; o < 11; o++) for (let mt = 0; mt < 6; mt++) expect(zone.freeArea.nrFreeMt[o * 6 + mt], `${g.name} o${o} mt${mt}`).toBe(free[o]![mt]);
+      // NR_FREE_PAGES and NR_FREE_PAGES_BLOCKS as zoneinfo printed them
+      expect([zone.nrFreePages, zone.freeArea.nrFreePagesBlocks]).toEqual(captured[name]![zi]);
+      // pageblock counts as pagetypeinfo counts them: every pageblock holding a present pfn of the zone
+      const got = [0, 0, 0, 0, 0, 0];
+      for (let p = g.zoneStartPfn; p < g.zoneStartPfn + g.spanned; p = (p | 511) + 1) {
+        let present = false;
+        for (let q = p; q <= Math.min(p | 511, g.zoneStartPfn + g.spanned - 1); q++) if (mm.state[q] !== PAGE_HOLE) present = true;
+        if (present) got[getPageblockMigratetype(mm, p)]!++;
+      }
+      expect(got, `${g.name} pageblocks`).toEqual(blocks);
+    });
+  });
+
+  it('when the counts cannot fit the zone then it throws a located InputError', () => {
+    const z = makeTestZone({ zoneStartPfn: 0, spanned: 1024 });
+    const free = Array.from({ length: 11 }, () => [0, 0, 0, 0, 0, 0]);
+    free[10]![M] = 2;
+    expect(() => layoutSnapshotFreeLists(z.zone, z.mm, free, [0, 2, 0, 0, 0, 0])).toThrow(
+      'zone Normal: 2048 free pages do not fit 1024 managed pages',
+    );
   });
 });
