@@ -20,7 +20,7 @@
  */
 import type { Policy } from '../policy/policy.js';
 import type { PglistData, Sysctl, Zone } from './mmzone.js';
-import { MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_TYPES, WMARK_HIGH, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } from './mmzone.js';
+import { MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, MIGRATE_TYPES, WMARK_HIGH, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } from './mmzone.js';
 import {
   ALLOC_CMA,
   ALLOC_HIGHATOMIC,
@@ -186,6 +186,8 @@ export interface PageAlloc {
   cpu: number;
   /** where the last rmqueue() found its page (SRC_*) */
   lastSource: number;
+  /** page_group_by_mobility_disabled (set at boot by build_all_zonelists() on tiny machines) */
+  mobilityDisabled: boolean;
   /**
    * gfp → (gfp_zone, gfp_migratetype, GFP_ZONE_BAD) cache, direct-mapped: a trace repeats a handful of masks,
    * and gfp.ts resolves the era on every call. Value: zone | mt << 4 | bad << 8; key -1 = empty.
@@ -245,6 +247,7 @@ export function createPageAlloc(machine: AllocMachine, buddy: BuddyOps = buddyOp
     steps: new AllocSteps(),
     cpu: 0,
     lastSource: SRC_NONE,
+    mobilityDisabled: machine.nodes.some((n) => n.zones.some((z) => z.freeArea?.mobilityDisabled === true)),
     gfpCacheKey: new Int32Array(GFP_CACHE_SIZE).fill(-1),
     gfpCacheVal: new Int32Array(GFP_CACHE_SIZE),
   };
@@ -376,7 +379,8 @@ export function prepareAllocPages(pa: PageAlloc, gfpMask: number, preferredNid: 
   ac.highestZoneidx = highest;
   ac.zonelist = gfpMask & pa.bits.__GFP_THISNODE ? node.zonelistNofallback : node.zonelistFallback;
   ac.nodemask = nodemask;
-  ac.migratetype = (dec >> 4) & 15;
+  // gfp_migratetype(): every request is UNMOVABLE when page_group_by_mobility_disabled (tiny machines)
+  ac.migratetype = pa.mobilityDisabled ? MIGRATE_UNMOVABLE : (dec >> 4) & 15;
   // cpusets_enabled() is false: no __GFP_HARDWALL, no ALLOC_CPUSET, no cpuset nodemask (see file header)
   if (ac.migratetype === MIGRATE_MOVABLE) allocFlags |= ALLOC_CMA;
   ac.spreadDirtyPages = (gfpMask & pa.bits.__GFP_WRITE) !== 0;
