@@ -422,8 +422,8 @@ export function freeFrozenPageCommit(pcp: ZonePcp, buddy: BuddyOps, cpu: number,
   let freeHigh = false;
   const f = pcp.flags[cpu]!;
   if (order && order <= pcp.maxLowOrder) {
-    // free_count threshold batch + high_min / 2: "mm: pcp: increase pcp->free_count threshold to trigger
-    // free_high" (in linux-next mid-2025, believed in v6.18: UNVERIFIED against the v6.18 tag)
+    // free_count threshold batch + high_min / 2 ("mm: pcp: increase pcp->free_count threshold to trigger
+    // free_high"; read in mm/page_alloc.c @ v6.17.2 free_frozen_page_commit(), before it was `batch`)
     freeHigh =
       pcp.freeCount[cpu]! >= batch + (pcp.highMin >> 1) &&
       (f & PCPF_PREV_FREE_HIGH_ORDER) !== 0 &&
@@ -523,4 +523,23 @@ export function drainAllPages(zones: readonly Zone[], buddy: BuddyOps): number {
 export function pcpFreeMigratetype(pageblockMt: number): number {
   if (pageblockMt >= MIGRATE_PCPTYPES) return pageblockMt === MIGRATE_ISOLATE ? -1 : MIGRATE_MOVABLE;
   return pageblockMt;
+}
+
+/** One CPU's pageset as /proc/zoneinfo prints it (mm/vmstat.c zoneinfo_show_print(): count, high, batch, high_min, high_max). */
+export interface PagesetView {
+  cpu: number;
+  count: number;
+  high: number;
+  batch: number;
+  highMin: number;
+  highMax: number;
+}
+
+/** The zone's pagesets, one per CPU, for the zoneinfo printer. */
+export function zonePagesets(pcp: ZonePcp): PagesetView[] {
+  const out: PagesetView[] = [];
+  for (let cpu = 0; cpu < pcp.nrCpus; cpu++) {
+    out.push({ cpu, count: pcp.count[cpu]!, high: pcp.high[cpu]!, batch: pcp.batch, highMin: pcp.highMin, highMax: pcp.highMax });
+  }
+  return out;
 }
