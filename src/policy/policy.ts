@@ -64,4 +64,14 @@ export interface Policy {
   pcpHighMaxFraction: number;
   /** vm.defrag_mode exists (6.15+) */
   hasDefragMode: boolean;
+
+  // --- slowpath.ts ---
+  /** MAX_RECLAIM_RETRIES (mm/internal.h): fruitless reclaim rounds before should_reclaim_retry() gives up (16) */
+  maxReclaimRetries: number;
+  /** MAX_COMPACT_RETRIES (mm/page_alloc.c): successful-but-raced compaction retries per priority (16; costly: /4) */
+  maxCompactRetries: number;
+  /** gfp_to_alloc_flags(): ALLOC_HIGHATOMIC only with ALLOC_MIN_RESERVE (__GFP_HIGH) (6.18; [bracket v6.14→v6.18]) */
+  highatomicNeedsMinReserve: boolean;
+  /** gfp_compaction_allowed(): compaction needs __GFP_IO (6.8+) */
+  compactionNeedsIo: boolean;
 }

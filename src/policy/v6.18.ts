@@ -45,4 +45,9 @@ export const v6_18: Policy = {
   pcpBatchCapPages: 256,
   pcpHighMaxFraction: 8,
   hasDefragMode: true,
+  // --- slowpath.ts: mm/page_alloc.c, mm/internal.h @ v6.18 ---
+  maxReclaimRetries: 16,
+  maxCompactRetries: 16,
+  highatomicNeedsMinReserve: true,
+  compactionNeedsIo: true,
 };
