@@ -463,3 +463,50 @@ describe('with the real buddy allocator (buddy.ts) on the x86_64-16G preset', ()
     expect(zones.map((z) => z.nrFreePages)).toEqual(freeBefore);
   });
 });
+
+describe('seeded alloc/free sequences keep the buddy invariants (checkBuddy) with pcp lists in play', () => {
+  test('when 20000 random fast-path allocations and frees run on x86_64-1G then checkBuddy holds and pcp counts add up', async () => {
+    const { buildMachine } = await import('../../src/mm/machine.js');
+    const { checkBuddy } = await import('../../src/mm/debug_vm.js');
+    const { pcpListPfns } = await import('../../src/mm/pcp.js');
+    const m = buildMachine('x86_64-1G', { policy: v6_18 });
+    const pa = createPageAlloc(m);
+    const out = createAllocOut();
+    let seed = 0x5eed0002;
+    const rnd = (): number => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const live: [number, number][] = [];
+    const orders = [0, 0, 0, 0, 0, 0, 1, 2, 3, 9];
+    for (let i = 0; i < 20000; i++) {
+      if (live.length && rnd() < 0.45) {
+        const [p, o] = live.splice(Math.floor(rnd() * live.length), 1)[0]!;
+        freePages(pa, p, o, Math.floor(rnd() * m.nrCpus));
+      } else {
+        const o = orders[Math.floor(rnd() * orders.length)]!;
+        const p = allocPagesFast(pa, rnd() < 0.5 ? G.GFP_KERNEL : G.GFP_HIGHUSER_MOVABLE, o, 0, Math.floor(rnd() * m.nrCpus), out);
+        if (p >= 0) live.push([p, o]);
+      }
+      if (i % 5000 === 4999) {
+        for (const z of m.nodes[0]!.zones) {
+          if (z.presentPages) checkBuddy(z, m.nodes[0]!.memmap);
+          // pcp->count is the pages on that CPU's lists
+          const pcp = z.pcp!;
+          for (let cpu = 0; cpu < pcp.nrCpus; cpu++) {
+            let pages = 0;
+            for (let li = 0; li < pcp.nrLists; li++) {
+              const o = li >= pcp.nrLowLists ? pcp.thpOrder : Math.floor(li / 3);
+              pages += pcpListPfns(pcp, cpu, li).length << o;
+            }
+            expect(pages).toBe(pcp.count[cpu]);
+          }
+        }
+      }
+    }
+  });
+});
