@@ -185,6 +185,17 @@ describe('freeOnePage (__free_one_page)', () => {
     expect(freeList(z, 0, M)).toEqual([3, 5]);
   });
 
+  it('when an order-9 block is freed then it goes to the head even if the merge looks likely (order ≥ MAX_PAGE_ORDER − 1)', () => {
+    // free (1024, o10) and (2560, o9) on the lists; (0..511) freed as one order-9 block: its buddy 512 is busy,
+    // the order-10 buddy of (0..1023) is free, but buddy_merge_likely() gives up at order 9 → head: 0, 2560
+    const z = makeTestZone({ zoneStartPfn: 0, spanned: 4096 });
+    carve(z, { free: [[1024, 10, M], [2560, 9, M]] });
+    expect(mergeAllocatedRange(z.zone, z.mm, 0, 9)).toBe(true);
+    freeOnePage(z.zone, z.mm, 0, 9, M, FPI_NONE);
+    checkBuddy(z.zone, z.mm);
+    expect(freeList(z, 9, M)).toEqual([0, 2560]);
+  });
+
   it('when order-9 buddies have different mergeable types then they merge and the buddy is re-typed', () => {
     // two order-9 blocks 0 and 512 allocated; pageblock 1 set UNMOVABLE; free 0 as MOVABLE, then 512 as
     // UNMOVABLE: at order 9 ≥ pageblock_order the buddy's type (MOVABLE) differs but both are mergeable →
