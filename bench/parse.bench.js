@@ -1,7 +1,8 @@
 // Parse benchmark: a seeded synthetic 6.18-style ftrace trace (≥ 2,000,000 lines, the event mix of the real
 // captures in /work/shared/traces/real), written plain and gzipped into os.tmpdir(); `mmreplay stat --format json`
 // runs on each in a child process; prints lines/s and the child's peak RSS (/usr/bin/time-free: read from
-// /proc/<pid>/status VmHWM just before exit is not portable, so the child reports process.resourceUsage().maxRSS).
+// /proc/<pid>/status VmHWM just before exit is not portable, so the child reports process.resourceUsage().maxRSS),
+// plus lines per CPU-second (less sensitive to other load on the machine; gzip's inflate runs on a worker thread).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
@@ -92,11 +93,14 @@ function runStat(path) {
       const { run } = await import(${JSON.stringify(join(here, '../dist/cli/main.js'))});
       const { memoryIo } = await import(${JSON.stringify(join(here, '../dist/cli/io.js'))});
       const io = memoryIo();
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const rc = await run(['stat', '--format', 'json', ${JSON.stringify(path)}], io);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const cu = process.cpuUsage(c0);
+      const cpuMs = (cu.user + cu.system) / 1000;
       const j = JSON.parse(io.out);
-      process.stdout.write(JSON.stringify({ rc, ms, lines: j.lines, unparsed: j.unparsed, maxRssKb: process.resourceUsage().maxRSS }));
+      process.stdout.write(JSON.stringify({ rc, ms, cpuMs, lines: j.lines, unparsed: j.unparsed, maxRssKb: process.resourceUsage().maxRSS }));
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -107,6 +111,8 @@ function runStat(path) {
 }
 
 export async function run(print) {
+  const { loadavg } = await import('node:os');
+  print(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes share the CPUs: compare with care)`);
   const plain = join(tmpdir(), `mmreplay-bench-${LINES}.trace`);
   const gz = `${plain}.gz`;
   if (!existsSync(plain)) await generate(plain, false);
@@ -115,7 +121,8 @@ export async function run(print) {
     const r = await runStat(path);
     const mb = statSync(path).size / 1e6;
     print(`stat ${label.padEnd(5)} ${r.lines} lines (${mb.toFixed(0)} MB) in ${(r.ms / 1000).toFixed(2)} s: ` +
-      `${Math.round(r.lines / (r.ms / 1000)).toLocaleString('en-US')} lines/s, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB` +
+      `${Math.round(r.lines / (r.ms / 1000)).toLocaleString('en-US')} lines/s ` +
+      `(${Math.round(r.lines / (r.cpuMs / 1000)).toLocaleString('en-US')} lines per CPU-second, all threads), peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB` +
       `${r.rc !== 0 || r.unparsed !== 0 ? ` (exit ${r.rc}, unparsed ${r.unparsed}!)` : ''}`);
   }
 }

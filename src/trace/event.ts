@@ -107,8 +107,8 @@ export class TraceEvent {
   /** record-tgid column, -1 when not printed */
   tgid = -1;
   cpu = -1;
-  /** seconds (or the raw counter for counter clocks) */
-  time = 0;
+  /** seconds (or the raw counter for counter clocks); initialised as a double so V8 keeps one field layout */
+  time = 0.5;
 
   // kmem page events
   pfn = -1;
@@ -116,8 +116,8 @@ export class TraceEvent {
   migratetype = -1;
   /** intern id of the gfp_flags text, -1 when absent */
   gfpId = -1;
-  /** gfp mask decoded in the trace's gfp era, -1 when absent */
-  gfpMask = -1;
+  /** gfp mask decoded in the trace's gfp era, -1 when absent (a double field: masks come from a Float64Array) */
+  gfpMask = 0.5;
   /** mm_page_alloc that returned NULL (pfn printed 0, or -1) */
   failed = false;
   percpuRefill = -1;
