@@ -186,6 +186,8 @@ export interface PageAlloc {
   cpu: number;
   /** where the last rmqueue() found its page (SRC_*) */
   lastSource: number;
+  /** the zone pfnToZone() found last */
+  lastZone: Zone | null;
   /** page_group_by_mobility_disabled (set at boot by build_all_zonelists() on tiny machines) */
   mobilityDisabled: boolean;
   /**
@@ -247,6 +249,7 @@ export function createPageAlloc(machine: AllocMachine, buddy: BuddyOps = buddyOp
     steps: new AllocSteps(),
     cpu: 0,
     lastSource: SRC_NONE,
+    lastZone: null,
     mobilityDisabled: machine.nodes.some((n) => n.zones.some((z) => z.freeArea?.mobilityDisabled === true)),
     gfpCacheKey: new Int32Array(GFP_CACHE_SIZE).fill(-1),
     gfpCacheVal: new Int32Array(GFP_CACHE_SIZE),
@@ -570,10 +573,16 @@ export function allocPagesFast(pa: PageAlloc, gfpMask: number, order: number, pr
 
 /** page_zone(pfn_to_page(pfn)): the zone spanning `pfn`, or null. */
 export function pfnToZone(pa: PageAlloc, pfn: number): Zone | null {
+  // frees cluster: try the zone of the last lookup first
+  const last = pa.lastZone;
+  if (last !== null && pfn >= last.zoneStartPfn && pfn < last.zoneStartPfn + last.spannedPages) return last;
   for (const node of pa.machine.nodes) {
     if (pfn < node.nodeStartPfn || pfn >= node.nodeStartPfn + node.nodeSpannedPages) continue;
     for (const zone of node.zones) {
-      if (zone.spannedPages > 0 && pfn >= zone.zoneStartPfn && pfn < zone.zoneStartPfn + zone.spannedPages) return zone;
+      if (zone.spannedPages > 0 && pfn >= zone.zoneStartPfn && pfn < zone.zoneStartPfn + zone.spannedPages) {
+        pa.lastZone = zone;
+        return zone;
+      }
     }
   }
   return null;
