@@ -38,7 +38,7 @@ import {
   createAllocContext,
 } from './internal.js';
 import type { AllocContext } from './internal.js';
-import { freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, pcpStats, rmqueuePcplist } from './pcp.js';
+import { FALLBACK_NONE, FALLBACK_CLAIM, FALLBACK_STEAL, freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, pcpStats, rmqueuePcplist } from './pcp.js';
 import type { BuddyOps } from './pcp.js';
 import { gfpBit, gfpMigratetype, gfpZone, gfpZoneBad } from './gfp.js';
 import { FPI_NONE, RMQUEUE_NORMAL, buddyStats, freeOnePage as buddyFreeOnePage, reserveHighatomicPageblock, rmqueueBlock, rmqueueSmallest } from './buddy.js';
@@ -49,6 +49,7 @@ export const buddyOps: BuddyOps = {
   rmqueueSmallest,
   rmqueueBlock,
   lastMode: () => buddyStats.mode,
+  lastFallback: () => (buddyStats.stole ? FALLBACK_STEAL : buddyStats.claimed ? FALLBACK_CLAIM : FALLBACK_NONE),
   freeOnePage: buddyFreeOnePage,
   getPageblockMigratetype,
   reserveHighatomicPageblock,
@@ -101,7 +102,10 @@ export const STEP_SKIP_KSWAPD = 3;
 export const STEP_NOFRAGMENT_RETRY = 4;
 /** watermark failed but ALLOC_NO_WATERMARKS: zone used anyway */
 export const STEP_NO_WATERMARKS = 5;
-/** rmqueue(): aux = source (SRC_*), result = pfn or -1, free = pages the pcp refill took */
+/**
+ * rmqueue(): aux = source (SRC_*), result = pfn or -1, free = blocks the pcp refill took, mark = the fallback
+ * __rmqueue used (FALLBACK_NONE / FALLBACK_CLAIM / FALLBACK_STEAL; for a refill the strongest of the batch)
+ */
 export const STEP_RMQUEUE = 6;
 /** rmqueue() found ZONE_BOOSTED_WATERMARK with ALLOC_KSWAPD: wakeup_kswapd(zone, 0, 0, zone_idx) due */
 export const STEP_BOOST_WAKE = 7;
@@ -186,6 +190,8 @@ export interface PageAlloc {
   cpu: number;
   /** where the last rmqueue() found its page (SRC_*) */
   lastSource: number;
+  /** the fallback the last rmqueue() used (FALLBACK_*) */
+  lastFallback: number;
   /** the zone pfnToZone() found last */
   lastZone: Zone | null;
   /** page_group_by_mobility_disabled (set at boot by build_all_zonelists() on tiny machines) */
@@ -249,6 +255,7 @@ export function createPageAlloc(machine: AllocMachine, buddy: BuddyOps = buddyOp
     steps: new AllocSteps(),
     cpu: 0,
     lastSource: SRC_NONE,
+    lastFallback: FALLBACK_NONE,
     lastZone: null,
     mobilityDisabled: machine.nodes.some((n) => n.zones.some((z) => z.freeArea?.mobilityDisabled === true)),
     gfpCacheKey: new Int32Array(GFP_CACHE_SIZE).fill(-1),
@@ -455,7 +462,7 @@ export function getPageFromFreelist(pa: PageAlloc, gfpMask: number, order: numbe
       }
       // try_this_zone:
       const pfn = rmqueue(pa, preferredZone, zone, order, gfpMask, allocFlags, ac.migratetype, out);
-      if (steps.enabled) steps.push(STEP_RMQUEUE, zone, pa.lastSource === SRC_PCP_REFILL ? pcpStats.refilled : 0, 0, 0, pfn, allocFlags, pa.lastSource);
+      if (steps.enabled) steps.push(STEP_RMQUEUE, zone, pa.lastSource === SRC_PCP_REFILL ? pcpStats.refilled : 0, pa.lastFallback, 0, pfn, allocFlags, pa.lastSource);
       if (pfn >= 0) {
         // a high-order atomic allocation may reserve its pageblock for the future
         if (allocFlags & ALLOC_HIGHATOMIC) pa.buddy.reserveHighatomicPageblock(zone, pa.machine.nodes[zone.nodeId]!.memmap, pfn, order);
@@ -490,9 +497,11 @@ export function getPageFromFreelist(pa: PageAlloc, gfpMask: number, order: numbe
 export function rmqueue(pa: PageAlloc, preferredZone: Zone, zone: Zone, order: number, gfpMask: number, allocFlags: number, mt: number, out: AllocOut): number {
   let pfn = -1;
   const pcp = zone.pcp!;
+  pa.lastFallback = FALLBACK_NONE;
   if (pcpAllowedOrder(pcp, order)) {
     pfn = rmqueuePcplist(pcp, pa.buddy, pa.cpu, order, mt, allocFlags);
     pa.lastSource = pcpStats.refilled ? SRC_PCP_REFILL : SRC_PCP;
+    pa.lastFallback = pcpStats.fallback;
   }
   if (pfn < 0) pfn = rmqueueBuddy(pa, zone, order, allocFlags, mt);
   if (allocFlags & ALLOC_KSWAPD && (zone.flags ?? 0) & ZONE_BOOSTED_WATERMARK) {
@@ -522,6 +531,7 @@ export function rmqueueBuddy(pa: PageAlloc, zone: Zone, order: number, allocFlag
   pfn = buddy.rmqueueBlock(zone, mm, order, mt, allocFlags, RMQUEUE_NORMAL);
   if (pfn >= 0) {
     pa.lastSource = SRC_BUDDY;
+    pa.lastFallback = buddy.lastFallback();
     return pfn;
   }
   if (allocFlags & (ALLOC_OOM | ALLOC_NON_BLOCK)) {

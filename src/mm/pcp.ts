@@ -46,6 +46,8 @@ export interface BuddyOps {
   rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, allocFlags: number, mode: number): number;
   /** the rmqueue_mode that served the last rmqueueBlock() (rmqueue_bulk() passes it to the next one) */
   lastMode(): number;
+  /** what the last rmqueueBlock() fell back with: FALLBACK_NONE, FALLBACK_CLAIM or FALLBACK_STEAL */
+  lastFallback(): number;
   /** __free_one_page(): merge and put on the free list of `mt` */
   freeOnePage(zone: Zone, mm: MemMap, pfn: number, order: number, mt: number, fpiFlags: number): void;
   /** get_pfnblock_migratetype() */
@@ -274,8 +276,18 @@ export function pcpListPfns(pcp: ZonePcp, cpu: number, pindex: number): number[]
 
 // ---- allocation ----
 
-/** The last pcp allocation's refill size (0 = served from the list without a refill): for the decision log. */
-export const pcpStats = { refilled: 0 };
+/** __rmqueue fallbacks, as the decision log reports them */
+export const FALLBACK_NONE = 0;
+/** __rmqueue_claim: a whole pageblock (or larger block) changed migratetype */
+export const FALLBACK_CLAIM = 1;
+/** __rmqueue_steal: one block taken from another type's pageblock, which keeps its type */
+export const FALLBACK_STEAL = 2;
+
+/**
+ * The last pcp allocation's refill size (0 = served from the list without a refill) and the strongest
+ * fallback any __rmqueue of that refill used (steal > claim > none): for the decision log.
+ */
+export const pcpStats = { refilled: 0, fallback: FALLBACK_NONE };
 
 /**
  * nr_pcp_alloc() (6.7+): how many blocks rmqueue_bulk() takes. Order 0 takes batch << alloc_factor, at most
@@ -321,13 +333,17 @@ export function rmqueueBulk(pcp: ZonePcp, buddy: BuddyOps, li: number, order: nu
   const mm = pcp.mm;
   // 6.15+: the refill remembers where __rmqueue found pages (enum rmqueue_mode) and starts there next time
   let mode = RMQUEUE_NORMAL;
+  let fallback = FALLBACK_NONE;
   let i = 0;
   for (; i < count; i++) {
     const pfn = buddy.rmqueueBlock(zone, mm, order, mt, allocFlags, mode);
     if (pfn < 0) break;
     mode = buddy.lastMode();
+    const f = buddy.lastFallback();
+    if (f > fallback) fallback = f;
     listAddTail(pcp, li, pfn, order);
   }
+  pcpStats.fallback = fallback;
   return i;
 }
 
@@ -341,6 +357,7 @@ export function rmqueuePcplist(pcp: ZonePcp, buddy: BuddyOps, cpu: number, order
   pcp.freeCount[cpu]! >>= 1;
   const li = cpu * pcp.nrLists + orderToPindex(pcp, mt, order);
   pcpStats.refilled = 0;
+  pcpStats.fallback = FALLBACK_NONE;
   if (pcp.head[li]! < 0) {
     const batch = nrPcpAlloc(pcp, cpu, order);
     const alloced = rmqueueBulk(pcp, buddy, li, order, batch, mt, allocFlags);

@@ -217,8 +217,15 @@ export class FakeBuddy implements BuddyOps {
     return 0;
   }
 
+  /** 1 = claimed a pageblock, 2 = stole a block, in the last rmqueueBlock() */
+  fallback = 0;
+  lastFallback(): number {
+    return this.fallback;
+  }
+
   rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, allocFlags: number, _mode = 0): number {
     this.calls.rmqueueBlock++;
+    this.fallback = 0;
     const pfn = this.rmqueueSmallest(zone, mm, order, mt);
     if (pfn >= 0) return pfn;
     // claim a whole pageblock from a fallback type, largest first
@@ -231,6 +238,7 @@ export class FakeBuddy implements BuddyOps {
         this.del(zone, mm, head, o, fmt);
         for (let p = head; p < head + (1 << o); p += 1 << pageblock_order) setPageblockMigratetype(mm, p, mt);
         this.add(zone, mm, head, o, mt);
+        this.fallback = 1;
         return this.rmqueueSmallest(zone, mm, order, mt);
       }
     }
@@ -241,6 +249,7 @@ export class FakeBuddy implements BuddyOps {
         const list = this.L(zone)[o * MIGRATE_TYPES + fmt]!;
         if (!list.length) continue;
         this.calls.fallbacks++;
+        this.fallback = 2;
         return this.take(zone, mm, order, o, fmt, list[list.length - 1]!);
       }
     }

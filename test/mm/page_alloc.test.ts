@@ -17,6 +17,7 @@ import {
   SRC_HIGHATOMIC,
   SRC_PCP_REFILL,
   STEP_NOFRAGMENT_RETRY,
+  STEP_RMQUEUE,
   STEP_WMARK,
   STEP_WMARK_HIGH,
   allocPagesFast,
@@ -42,6 +43,7 @@ import {
 } from '../../src/mm/mmzone.js';
 import type { PglistData, Zone } from '../../src/mm/mmzone.js';
 import { v6_18 } from '../../src/policy/v6.18.js';
+import { FALLBACK_STEAL } from '../../src/mm/pcp.js';
 import { FakeBuddy, G, makeMachine, makeNode } from '../helpers-fastpath/fake.js';
 
 /** A zone with only counters set: watermark min/low/high 1000/1250/1500, no reserve, `free` free pages. */
@@ -324,6 +326,10 @@ describe('get_page_from_freelist: ALLOC_NOFRAGMENT', () => {
     expect(out.zone).toBe(normal);
     expect(stepZones(pa, STEP_NOFRAGMENT_RETRY)).toEqual(['none:0']); // no zone: the whole-walk retry
     expect(buddy.calls.fallbacks).toBeGreaterThan(0);
+    // the last rmqueue step: a pcp refill that had to steal from a MOVABLE block
+    const s = pa.steps;
+    const last = s.n - 1;
+    expect([s.kind[last], s.aux[last], s.mark[last], s.result[last]]).toEqual([STEP_RMQUEUE, SRC_PCP_REFILL, FALLBACK_STEAL, pfn]);
   });
 
   test('when vm.defrag_mode is set then ALLOC_NOFRAGMENT is kept and never retried away', () => {
