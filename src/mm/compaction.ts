@@ -65,6 +65,7 @@ import { addToFreeList, delPageFromFreeList, findSuitableFallback, freeOnePage, 
 import { drainAllPages } from './pcp.js';
 import { nextZonesZonelist, zoneWatermarkOk } from './page_alloc.js';
 import { gfpBit, gfpMigratetype } from './gfp.js';
+import { lruMove, zoneReclaimablePages as vmscanZoneReclaimablePages } from './vmscan.js';
 import {
   COMPACTFREE_SCANNED,
   COMPACTISOLATED,
@@ -354,9 +355,10 @@ function clearPageblockSkip(mm: MemMap, pfn: number): void {
 }
 
 /**
- * Whether the allocated block at `pfn` can migrate (PageLRU() or a page with movable ops): the page kind that
- * vmscan.ts gives a block at allocation time, carried on the head as PG_movable_alike (the same bit
- * buddy.ts's try_to_claim_block() counts as "movable alike").
+ * Whether the allocated block at `pfn` can migrate (PageLRU() or a page with movable ops). vmscan.ts sets
+ * PG_movable_alike on the head of every anon and file LRU block (lruAdd) and lruMove() carries it, so this is
+ * vmscan's pageIsMovable() without its per-call node lookup; it is also the bit buddy.ts's try_to_claim_block()
+ * counts as "movable alike", so the allocator and compaction agree on what can move.
  */
 function pageMovable(mm: MemMap, pfn: number): boolean {
   return (mm.flags[pfn - mm.startPfn]! & PG_movable_alike) !== 0;
@@ -1060,12 +1062,6 @@ function migratePages(sys: MmSystem, cc: CompactControl, zc: ZoneCompaction): nu
   return rc;
 }
 
-/**
- * vmscan.ts lruMove(): the LRU entry of a migrated block moves to its new pfn. Until the reclaim model keeps LRU
- * lists in the memmap links, the links of an allocated head carry nothing and there is nothing to move.
- */
-function lruMove(_sys: MmSystem, _oldPfn: number, _newPfn: number): void {}
-
 // ---- finish and suitability ----
 
 /** mm/compaction.c compact_scanners_met(): the free scanner reached the migrate scanner's pageblock */
@@ -1198,7 +1194,7 @@ export function compactionZonelistSuitable(
   ac: AllocContext,
   order: number,
   _allocFlags: number,
-  zoneReclaimablePages: (sys: MmSystem, zone: Zone) => number = noReclaimablePages,
+  zoneReclaimablePages: (sys: MmSystem, zone: Zone) => number = vmscanZoneReclaimablePages,
 ): boolean {
   const zl = ac.zonelist;
   for (let i = nextZonesZonelist(zl, 0, ac.highestZoneidx, ac.nodemask); i >= 0; i = nextZonesZonelist(zl, i + 1, ac.highestZoneidx, ac.nodemask)) {
@@ -1208,11 +1204,6 @@ export function compactionZonelistSuitable(
     if (compactionSuitableFree(zone, order, wmarkPages(zone, WMARK_MIN), ac.highestZoneidx, available)) return true;
   }
   return false;
-}
-
-/** Until vmscan.ts's zone_reclaimable_pages() is passed in: no reclaimable pages (free pages alone count). */
-function noReclaimablePages(_sys: MmSystem, _zone: Zone): number {
-  return 0;
 }
 
 // ---- compact_zone ----

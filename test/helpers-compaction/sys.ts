@@ -5,6 +5,7 @@
  */
 import { makeTestZone, carve, type TestZone } from '../helpers/buddy-zone.js';
 import { createCompactionState } from '../../src/mm/compaction.js';
+import { createReclaimState } from '../../src/mm/vmscan.js';
 import type { MmSystem } from '../../src/mm/system.js';
 import type { Machine } from '../../src/mm/machine.js';
 import { defaultSysctl } from '../../src/mm/machine.js';
@@ -76,6 +77,8 @@ export function makeWorld(opts: {
     memmap: tz.mm,
   };
   const machine = {
+    swap: false,
+    source: { kind: 'preset', name: 'compaction-test' },
     nodes: [node],
     sysctl: defaultSysctl(4),
     nrCpus: 1,
@@ -90,6 +93,7 @@ export function makeWorld(opts: {
     vmstat: newVmstat(),
     nowNs: 0,
     compaction: createCompactionState(machine),
+    reclaim: createReclaimState(machine),
     hooks: {
       moved(o: number, n: number, order: number) {
         moved.push([o, n, order]);

@@ -177,6 +177,7 @@ describe('defer_compaction / compaction_deferred / compaction_defer_reset', () =
 describe('compact_zone (through try_to_compact_pages)', () => {
   it('when a movable order-3 request compacts then the 8 movable pages move to the free scanner\'s pages and the order-3 block is captured', () => {
     const w = fragmented();
+    w.tz.mm.owner[4096 - 4096] = 7;
     const out = { capturePfn: -2 };
     w.sys.pa.steps.enabled = true;
     w.sys.pa.steps.reset();
@@ -199,6 +200,8 @@ describe('compact_zone (through try_to_compact_pages)', () => {
     expect([mm.state[0], mm.order[0]]).toEqual([PAGE_ALLOC, 3]);
     // targets now hold the movable pages
     expect(mm.state[5632 - 4096]).toBe(PAGE_ALLOC);
+    // the owner (task / handle) follows the page
+    expect(mm.owner[5646 - 4096]).toBe(7);
     expect(mm.flags[5646 - 4096]).toBe(mm.flags[4104 - 4096]! | 1);
     // 48 free − 8 isolated targets; the 8 freed sources were captured
     expect(w.zone.nrFreePages).toBe(40);
