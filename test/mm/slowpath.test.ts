@@ -29,6 +29,7 @@ import {
   OOM_SKIP_RETRY_MAYFAIL_THISNODE,
   SLOWPATH_MAX_RETRIES,
   STEP_ATTEMPT,
+  STEP_DIRECT_COMPACT,
   STEP_MAY_OOM,
   STEP_NOPAGE,
   STEP_RECLAIM_RETRY,
@@ -38,7 +39,8 @@ import {
   freeAllocated,
   gfpToAllocFlags,
 } from '../../src/mm/slowpath.js';
-import { STEP_RMQUEUE, STEP_WMARK } from '../../src/mm/page_alloc.js';
+import { STEP_WMARK } from '../../src/mm/page_alloc.js';
+import { DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY, compactResultNames, zoneCompaction } from '../../src/mm/compaction.js';
 import { ALLOC_CMA, ALLOC_CPUSET, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NON_BLOCK, ALLOC_WMARK_MIN } from '../../src/mm/internal.js';
 import { vmstatIndex } from '../../src/mm/vmstat.js';
 import { MIGRATE_MOVABLE, MIGRATE_UNMOVABLE } from '../../src/mm/mmzone.js';
@@ -255,6 +257,35 @@ describe('allocPages (__alloc_frozen_pages_noprof)', () => {
     expect(out.nopageReason).toBe(NOPAGE_LIVELOCK);
     // 257 passes overflow the 1024-step recorder: the rest is counted, not stored
     expect(sys.pa.steps.dropped).toBeGreaterThan(0);
+  });
+
+  test('when sync compaction fails then the zone is deferred and the next request finds it deferred', () => {
+    const sys = dma32Machine();
+    const pfns = fillTo(sys, taskId(sys, 1, 'hog'), '', 0);
+    for (const pfn of pfns) if (pfn % 2 === 0) freeAllocated(sys, pfn, 0, 0, 1);
+    const zc = zoneCompaction(sys, zone(sys, 'DMA32'));
+    // non-movable order 2: initial compaction at INIT (async: never defers), then reclaim (nothing) and
+    // compaction at DEF (sync light). The first runs start from the cached scanner positions, not a whole-zone
+    // pass (compact_init_migrate_pfn is still 0), so the scanners meeting gives PARTIAL_SKIPPED; at sync light
+    // that defers: shift 1, considered 0; compact_order_failed stays 0 (it only lowers: 2 < 0 is false)
+    const out = alloc(sys, 'GFP_KERNEL|__GFP_NORETRY|__GFP_NOWARN', 2, -1);
+    expect(out.path).toBe(ALLOC_PATH_FAIL);
+    expect(stepRows(sys, [STEP_DIRECT_COMPACT]).map((r) => [r[7], compactResultNames[r[5] as number]])).toEqual([
+      [INIT_COMPACT_PRIORITY, 'partial_skipped'],
+      [DEF_COMPACT_PRIORITY, 'partial_skipped'],
+    ]);
+    expect([zc.compactDeferShift, zc.compactConsidered, zc.compactOrderFailed]).toEqual([1, 0, 0]);
+    // next request: compaction_deferred() counts considered 1 < 1 << 1 at the initial (async) attempt → DEFERRED
+    // (5.15+: still a compact_stall); the sync-light one sees considered 2 ≥ 2, runs,
+    // fails again (the skip hints still stand: compaction.ts), shift 2
+    const stall0 = vm(sys, 'compact_stall');
+    alloc(sys, 'GFP_KERNEL|__GFP_NORETRY|__GFP_NOWARN', 2, -1, out);
+    expect(stepRows(sys, [STEP_DIRECT_COMPACT]).map((r) => [r[7], compactResultNames[r[5] as number]])).toEqual([
+      [INIT_COMPACT_PRIORITY, 'deferred'],
+      [DEF_COMPACT_PRIORITY, 'partial_skipped'],
+    ]);
+    expect(vm(sys, 'compact_stall') - stall0).toBe(2);
+    expect(zc.compactDeferShift).toBe(2);
   });
 
   test('when free pages are scattered between movable pages then direct compaction serves an order-2 request', () => {
