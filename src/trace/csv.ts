@@ -60,7 +60,8 @@ export function csvRow(ev: TraceEvent, era: { kernelEra: string; gfpEra: string;
 }
 
 /** reads a CSV stream (header row first) into the sink */
-export async function readCsv(chunks: AsyncIterable<Buffer>, sink: Sink, forced: EraChoice | undefined): Promise<ReadResult> {
+export async function readCsv(chunks: AsyncIterable<Buffer>, sink: Sink, forced: EraChoice | undefined,
+  pause?: () => Promise<void> | undefined): Promise<ReadResult> {
   const parser = new TextParser();
   const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
   ev.file = sink.file;
@@ -77,6 +78,7 @@ export async function readCsv(chunks: AsyncIterable<Buffer>, sink: Sink, forced:
     while (skips.length > 0) { const s = skips.shift()!; sink.bad(s.line, `bad CSV row: ${s.msg}`); }
     const rec = item.record;
     const no = item.info.lines;
+    if (pause && (no & 1023) === 0) { const w = pause(); if (w) await w; }
     lines = no;
     if (columns === null) {
       columns = rec;

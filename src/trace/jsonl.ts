@@ -154,7 +154,8 @@ function parseFieldsText(text: string, ev: TraceEvent): void {
 }
 
 /** reads a JSONL stream (header first) into the sink */
-export async function readJsonl(chunks: AsyncIterable<Buffer>, sink: Sink, forced: EraChoice | undefined): Promise<ReadResult> {
+export async function readJsonl(chunks: AsyncIterable<Buffer>, sink: Sink, forced: EraChoice | undefined,
+  pause?: () => Promise<void> | undefined): Promise<ReadResult> {
   const parser = new TextParser();
   const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
   ev.file = sink.file;
@@ -194,7 +195,10 @@ export async function readJsonl(chunks: AsyncIterable<Buffer>, sink: Sink, force
     }
     sink.event(ev, no);
   }, (no) => sink.bad(no, 'line longer than 1 MiB (skipped)'));
-  for await (const c of chunks) splitter.push(c);
+  for await (const c of chunks) {
+    splitter.push(c);
+    if (pause) { const w = pause(); if (w) await w; }
+  }
   splitter.end();
   sink.lines = splitter.lineNo;
   return sink.result('jsonl', parser.names, era ?? chooseEra(new EraSignals()));

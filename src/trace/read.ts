@@ -16,7 +16,12 @@ import type { Intern } from './intern.js';
 
 export type { TraceFormat } from './detect.js';
 
-export interface ReadOptions { strict: boolean; traceKernel?: string; maxErrorsShown?: number }
+export interface ReadOptions {
+  strict: boolean; traceKernel?: string; maxErrorsShown?: number;
+  /** backpressure from the consumer: called between input chunks; when it returns a promise, reading waits for it
+   *  (e.g. `convert` writing to a slow pipe) */
+  pause?: () => Promise<void> | undefined;
+}
 
 export interface ReadResult {
   format: TraceFormat;
@@ -136,8 +141,8 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
   const sink = new Sink(file, opts, onEvent, onError);
   const head = sample.length === 1 ? sample[0]! : Buffer.concat(sample, sampleLen);
   const format = detectFormat(head);
-  if (format === 'jsonl') return readJsonl(all(), sink, forced);
-  if (format === 'csv') return readCsv(all(), sink, forced);
+  if (format === 'jsonl') return readJsonl(all(), sink, forced, opts.pause);
+  if (format === 'csv') return readCsv(all(), sink, forced, opts.pause);
 
   const parser = new TextParser();
   const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
@@ -166,7 +171,11 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
     if (r === LINE_EVENT) sink.event(ev, no);
     else if (r === LINE_ERROR) sink.bad(no, parser.error);
   }, (no) => sink.bad(no, 'line longer than 1 MiB (skipped)'));
-  for await (const c of all()) splitter.push(c);
+  const pause = opts.pause;
+  for await (const c of all()) {
+    splitter.push(c);
+    if (pause) { const w = pause(); if (w) await w; }
+  }
   splitter.end();
   sink.lines = splitter.lineNo;
   return sink.result(fmt, parser.names, era);

@@ -86,6 +86,14 @@ describe('mmreplay convert round trips', () => {
     expect(io.out).toBe(a.out);
   });
 
+  it('when the Io offers stdoutDrain then reading waits on it between chunks and the output is unchanged', async () => {
+    const a = await convert([`${REAL}quiet/trace.txt.gz`, '--to', 'csv']);
+    const io = Object.assign(memoryIo(), { waits: 0, stdoutDrain(): Promise<void> { io.waits++; return new Promise((r) => setTimeout(r, 1)); } });
+    expect(await run(['convert', `${REAL}quiet/trace.txt.gz`, '--to', 'csv'], io)).toBe(0);
+    expect(io.waits).toBeGreaterThan(0);
+    expect(io.out).toBe(a.out);
+  });
+
   it('when --to scenario is asked then it is a usage error that says it is not built yet', async () => {
     const io = await convert([`${FIX}v6.1.txt`, '--to', 'scenario']);
     expect(io.exitCode).toBe(2);
