@@ -1,7 +1,187 @@
-/** `mmreplay replay` — being built (issue 4). */
-import type { Command } from 'commander';
+/**
+ * `mmreplay replay INPUT...`: replay traces (ftrace, trace-cmd, perf script, CSV, JSONL; .gz; '-' = stdin) or
+ * JSON scenarios (*.json) through the simulated allocator; decision log, warn_alloc reports and a summary.
+ * Exit 0 even when allocations fail; 2 on bad input; 3 on an invariant violation (--check-invariants).
+ */
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { buildMachine, machineName, parseSysctlAssignments } from '../mm/machine.js';
+import type { Machine } from '../mm/machine.js';
+import { DEFAULT_POLICY, getPolicy } from '../policy/index.js';
+import { LOG_STEPS, MODE_MIRROR, MODE_SIMULATE, logLevels, logMask, modeNames } from '../replay/decision.js';
+import type { LogLevel } from '../replay/decision.js';
+import { ReplayEngine } from '../replay/engine.js';
+import { SlowPathDriver } from '../replay/driver.js';
+import { applyFirstPass, mirrorFirstPass, replayTraceFile } from '../replay/trace.js';
+import { makeReporter, reporterNames, Writer } from '../report/index.js';
+import type { ReporterName } from '../report/index.js';
+import { loadScenario } from '../scenario/load.js';
+import { expandScenario, scenarioMachineSpec } from '../scenario/expand.js';
+import { makeChalk, useColor } from './color.js';
 import type { Io } from './io.js';
 
-export function register(program: Command, _io: Io): void {
-  program.command('replay').description('(not built yet)');
+interface ReplayOpts {
+  machine?: string;
+  policy?: string;
+  sysctl: string[];
+  mode?: string;
+  traceKernel?: string;
+  log: string;
+  format?: string;
+  out?: string;
+  strict?: boolean;
+  checkInvariants?: string | boolean;
+  kswapdRate?: string;
+  allCounters?: boolean;
+  color?: boolean;
+}
+
+/** default machine of a trace replayed without --machine */
+export const DEFAULT_TRACE_MACHINE = 'x86_64-16G';
+
+/** pages above which --check-invariants checks every 1000 requests rather than every request */
+export const CHECK_EVERY_REQUEST_MAX_PAGES = 1 << 18;
+
+/** kernel versions of an era string such as "6.15–6.18" or "6.18" */
+function eraContains(era: string, policy: string): boolean {
+  const v = policy.replace(/^v/, '');
+  const parts = era.split(/[–-]/).map((s) => s.trim());
+  const num = (s: string) => s.split('.').reduce((a, x) => a * 1000 + Number(x), 0);
+  if (parts.length === 1) return parts[0] === v;
+  return num(v) >= num(parts[0]!) && num(v) <= num(parts[1]!);
+}
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('replay')
+    .description('replay traces or scenarios through the simulated page allocator: decisions, warn_alloc reports, summary')
+    .argument('<input...>', "traces (ftrace, trace-cmd report, perf script, CSV, JSONL; .gz; '-' = stdin) or scenarios (*.json)")
+    .addOption(new Option('--machine <spec>', 'preset, machine JSON, or /proc snapshot folder (default for traces: x86_64-16G)').helpGroup('Machine'))
+    .addOption(new Option('--sysctl <k=v>', 'vm sysctl over the machine (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]).helpGroup('Machine'))
+    .addOption(new Option('--policy <name>', `kernel-version policy (default ${DEFAULT_POLICY})`).helpGroup('Policy'))
+    .addOption(new Option('--mode <mode>', 'mirror (follow the record at its pfns) or simulate (default: mirror for a snapshot machine under the trace kernel policy)').choices(['mirror', 'simulate']).helpGroup('Policy'))
+    .addOption(new Option('--trace-kernel <version>', 'kernel that wrote the traces (default: inferred)').helpGroup('Input'))
+    .addOption(new Option('--strict', 'stop at the first malformed line (exit 2)').helpGroup('Input'))
+    .addOption(new Option('--kswapd-rate <pages_per_s>', 'kswapd reclaim throughput in simulated time').helpGroup('Policy'))
+    .addOption(new Option('--log <level>', 'which requests to log').choices([...logLevels]).default('failures').helpGroup('Output'))
+    .addOption(new Option('--format <format>', 'output format (default text)').choices([...reporterNames]).helpGroup('Output'))
+    .addOption(new Option('--out <file>', 'write the output to FILE instead of stdout').helpGroup('Output'))
+    .addOption(new Option('--all-counters', 'list every counter in the summary, zeros included').helpGroup('Output'))
+    .addOption(new Option('--color', 'force colour in text output').helpGroup('Output'))
+    .addOption(new Option('--no-color', 'no colour').helpGroup('Output'))
+    .addOption(new Option('--check-invariants [every]', `check the buddy invariants after every request (machines above ${CHECK_EVERY_REQUEST_MAX_PAGES} pages: every 1000 requests), or every N; exit 3 on a violation`).helpGroup('Debug'))
+    .action(async (inputs: string[], opts: ReplayOpts) => {
+      await runReplay(inputs, opts, io);
+    });
+}
+
+async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<void> {
+  const policyName = opts.policy ?? DEFAULT_POLICY;
+  const policy = getPolicy(policyName);
+  if (!policy) throw new UsageError(`--policy ${policyName}: unknown policy (known: ${DEFAULT_POLICY})`);
+  const level = opts.log as LogLevel;
+  const format = (opts.format ?? 'text') as ReporterName;
+  const sysctl = parseSysctlAssignments(opts.sysctl);
+  const scenarios = inputs.filter((i) => i.endsWith('.json'));
+  if (scenarios.length > 0 && scenarios.length !== inputs.length) throw new UsageError('replay takes traces or scenarios, not both in one run');
+  if (opts.kswapdRate !== undefined && !(Number(opts.kswapdRate) > 0)) throw new UsageError(`--kswapd-rate ${opts.kswapdRate}: expected a positive number of pages per second`);
+
+  // output
+  let sink = io.stdout;
+  let closeOut: (() => Promise<void>) | null = null;
+  if (opts.out) {
+    const stream = createWriteStream(resolve(io.cwd, opts.out));
+    sink = (s) => { stream.write(s); };
+    closeOut = () => new Promise((res, rej) => { stream.on('error', rej); stream.end(res); });
+  }
+  const colour = format === 'text' && !opts.out && useColor(io.env, opts.color, io.stdoutIsTTY);
+  const writer = new Writer(sink);
+  const reporter = makeReporter(format, writer, makeChalk(colour));
+
+  if (scenarios.length > 0) {
+    for (const file of scenarios) {
+      const scen = loadScenario(resolve(io.cwd, file));
+      const sp = getPolicy(opts.policy ?? scen.policy);
+      if (!sp) throw new UsageError(`${file}: policy ${scen.policy} is not implemented yet (known: ${DEFAULT_POLICY})`);
+      const spec = opts.machine ?? scenarioMachineSpec(scen);
+      const machine = buildMachine(spec, { policy: sp, sysctl: { ...scenarioSysctl(scen.sysctl), ...sysctl }, baseDir: opts.machine ? io.cwd : scen.baseDir });
+      if (typeof scen.sysctl.swap === 'boolean') machine.swap = scen.sysctl.swap;
+      const engine = makeEngine(machine, MODE_SIMULATE, level, reporter, opts, [file], undefined);
+      if (opts.mode === 'mirror') io.stderr('mmreplay: scenarios replay in simulate mode (no recorded pfns to mirror)\n');
+      reporter.header({ kind: 'header', schema: 1, tool: 'mmreplay', mode: engine.modeName, machine: machineName(machine), policy: sp.name, inputs: [file], log: level });
+      expandScenario(scen, engine);
+      engine.finish(Boolean(opts.allCounters));
+    }
+    writer.flush();
+    if (closeOut) await closeOut();
+    return;
+  }
+
+  // traces
+  let machine: Machine;
+  let snapshot = false;
+  if (opts.machine === undefined) {
+    io.stderr(`mmreplay: no --machine: replaying on ${DEFAULT_TRACE_MACHINE} in simulate mode\n`);
+    machine = buildMachine(DEFAULT_TRACE_MACHINE, { policy, sysctl, baseDir: io.cwd });
+  } else {
+    machine = buildMachine(opts.machine, { policy, sysctl, baseDir: io.cwd });
+    snapshot = machine.source.kind === 'snapshot';
+  }
+  const stdinUsed = inputs.includes('-');
+  let mode = MODE_SIMULATE;
+  if (opts.mode === 'mirror') mode = MODE_MIRROR;
+  else if (opts.mode === undefined && snapshot && opts.policy === undefined && Object.keys(sysctl).length === 0) mode = MODE_MIRROR;
+  if (mode === MODE_MIRROR && !snapshot) throw new UsageError('--mode mirror needs --machine to be the trace\'s /proc snapshot folder');
+  const readOpts = { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined };
+  for (const f of inputs) if (f !== '-' && !existsSync(resolve(io.cwd, f))) throw new UsageError(`${f}: no such file`);
+  const engine = makeEngine(machine, mode, level, reporter, opts, inputs, undefined);
+  reporter.header({ kind: 'header', schema: 1, tool: 'mmreplay', mode: modeNames[mode]!, machine: machineName(machine), policy: policy.name, inputs, log: level });
+  let kernel: string | undefined;
+  for (const f of inputs) {
+    const path = f === '-' ? '-' : resolve(io.cwd, f);
+    if (mode === MODE_MIRROR && f !== '-' && statSync(path).isFile()) {
+      let maxPfn = 0;
+      for (const n of machine.nodes) maxPfn = Math.max(maxPfn, n.nodeStartPfn + n.nodeSpannedPages);
+      const fp = await mirrorFirstPass(path, io.stdin, { ...readOpts, onError: undefined }, maxPfn);
+      applyFirstPass(engine, fp);
+    }
+    const r = await replayTraceFile(engine, path, io.stdin, readOpts);
+    kernel = r.kernelEra;
+    if (r.lines === 0) io.stderr(`mmreplay: ${f === '-' ? '<stdin>' : f}: empty trace (no events)\n`);
+  }
+  if (kernel && opts.mode === undefined && mode === MODE_SIMULATE && snapshot && opts.policy !== undefined && eraContains(kernel, policy.name)) {
+    io.stderr(`mmreplay: note: --policy ${policy.name} is the trace's kernel (${kernel}); --mode mirror measures fidelity\n`);
+  }
+  if (stdinUsed && mode === MODE_MIRROR) io.stderr('mmreplay: stdin has no first pass: pages first freed in the trace count as allocated before it\n');
+  if (kernel) engine.opts.kernel = kernel;
+  engine.finish(Boolean(opts.allCounters));
+  writer.flush();
+  if (closeOut) await closeOut();
+}
+
+function scenarioSysctl(s: Record<string, unknown>): Record<string, number | number[]> {
+  const out: Record<string, number | number[]> = {};
+  for (const [k, v] of Object.entries(s)) if (k !== 'swap' && k !== 'swappiness' && v !== undefined) out[k] = v as number;
+  return out;
+}
+
+function makeEngine(machine: Machine, mode: number, level: LogLevel, reporter: ReturnType<typeof makeReporter>, opts: ReplayOpts, inputs: string[], kernel: string | undefined): ReplayEngine {
+  let checkEvery = 0;
+  if (opts.checkInvariants !== undefined && opts.checkInvariants !== false) {
+    if (typeof opts.checkInvariants === 'string') {
+      checkEvery = Number(opts.checkInvariants);
+      if (!Number.isInteger(checkEvery) || checkEvery < 1) throw new UsageError(`--check-invariants ${opts.checkInvariants}: expected a positive integer`);
+    } else {
+      let pages = 0;
+      for (const n of machine.nodes) pages += n.nodeSpannedPages;
+      checkEvery = pages > CHECK_EVERY_REQUEST_MAX_PAGES ? 1000 : 1;
+    }
+  }
+  const driver = new SlowPathDriver(machine, opts.kswapdRate !== undefined ? { kswapdPagesPerSecond: Number(opts.kswapdRate) } : {});
+  const mask = logMask(level);
+  const engine = new ReplayEngine({ machine, driver, mode, logMask: mask, reporter, checkEvery, machineName: machineName(machine), inputs, kernel });
+  driver.pa.steps.enabled = (mask & LOG_STEPS) !== 0;
+  return engine;
 }

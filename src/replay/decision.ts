@@ -1,0 +1,175 @@
+/**
+ * The events the replay engine hands to reporters (src/report/*), and the closed lists their fields use.
+ * Reporters only read these and the read-only summary; they never touch simulator state. Events are built only
+ * when the log level asks for them (LOG_* mask), so `--log none` allocates nothing per request.
+ *
+ * Keep in sync: allocPathNames with src/mm/slowpath.ts allocPathNames and the scenario schema's allocPaths;
+ * stepKindNames with page_alloc.ts stepNames (+ the slow-path step kinds); schema/replay-log.schema.json is
+ * generated from these tables by scripts/gen-replay-schema.mjs.
+ */
+
+/** which events a run builds: failures (failed allocations), decisions (every request), steps (with steps[]) */
+export const LOG_FAILURES = 1;
+export const LOG_DECISIONS = 2;
+export const LOG_STEPS = 4;
+export const logLevels = ['none', 'failures', 'decisions', 'steps'] as const;
+export type LogLevel = (typeof logLevels)[number];
+export function logMask(level: LogLevel): number {
+  switch (level) {
+    case 'none': return 0;
+    case 'failures': return LOG_FAILURES;
+    case 'decisions': return LOG_FAILURES | LOG_DECISIONS;
+    case 'steps': return LOG_FAILURES | LOG_DECISIONS | LOG_STEPS;
+  }
+}
+
+/** the __alloc_pages stage that served or failed a request (the closed list of slowpath.ts) */
+export const PATH_FAST = 0;
+export const PATH_MIN_RETRY = 1;
+export const PATH_INITIAL_COMPACT = 2;
+export const PATH_RECLAIM = 3;
+export const PATH_COMPACT = 4;
+export const PATH_RESERVES = 5;
+export const PATH_OOM = 6;
+export const PATH_NOFAIL = 7;
+export const PATH_FAIL = 8;
+/** returned NULL before any attempt: order > MAX_PAGE_ORDER or an invalid gfp zone (GFP_ZONE_BAD) */
+export const PATH_REJECT = 9;
+export const allocPathNames: readonly string[] = [
+  'fast', 'min_retry', 'initial_compact', 'reclaim', 'compact', 'reserves', 'oom', 'nofail', 'fail', 'reject',
+];
+
+/** replay modes */
+export const MODE_SIMULATE = 0;
+export const MODE_MIRROR = 1;
+export const modeNames: readonly string[] = ['simulate', 'mirror'];
+
+/** one decision step as logged (page_alloc.ts AllocSteps columns, kind by name) */
+export interface StepEvent {
+  kind: string;
+  node: number;
+  zone: string | null;
+  free: number;
+  mark: number;
+  reserve: number;
+  result: number;
+  alloc_flags: number;
+  aux: number;
+}
+
+/** one allocation request and its outcome */
+export interface AllocEvent {
+  kind: 'alloc';
+  seq: number;
+  /** seconds, as the trace prints it (6 decimals) */
+  time: string;
+  task: string;
+  pid: number;
+  cpu: number;
+  order: number;
+  gfp: string;
+  gfp_mask: number;
+  migratetype: string;
+  path: string;
+  /** scenario request name */
+  name?: string;
+  steps?: StepEvent[];
+  result: { ok: boolean; node: number | null; zone: string | null; pfn: number | null };
+  /** traces: what the kernel did */
+  recorded?: { ok: boolean; pfn: number | null };
+  /** mirror mode: the prediction's slow-path expectations */
+  predicted?: { kswapd: boolean; direct_reclaim: boolean; compaction: boolean; fallback: boolean };
+  warned: boolean;
+}
+
+/** one free request */
+export interface FreeEvent {
+  kind: 'free';
+  seq: number;
+  time: string;
+  task: string;
+  pid: number;
+  order: number;
+  pfn: number;
+  /** freed | dropped (kernel reclaim's free, simulate mode) | noop (already reclaimed/killed) | unknown | pre_trace */
+  action: string;
+  name?: string;
+}
+
+/** a warn_alloc report, dmesg lines */
+export interface WarningEvent {
+  kind: 'warning';
+  seq: number;
+  time: string;
+  lines: string[];
+}
+
+export const freeActionNames: readonly string[] = ['freed', 'dropped', 'noop', 'unknown', 'pre_trace', 'skipped'];
+export const FREE_FREED = 0;
+export const FREE_DROPPED = 1;
+export const FREE_NOOP = 2;
+export const FREE_UNKNOWN = 3;
+export const FREE_PRE_TRACE = 4;
+export const FREE_SKIPPED = 5;
+
+/** The agreement of mirror mode: recorded outcome × predicted outcome, zone agreement, kernel record counts. */
+export interface Agreement {
+  recorded_ok_predicted_ok: number;
+  recorded_ok_predicted_failed: number;
+  recorded_failed_predicted_ok: number;
+  recorded_failed_predicted_failed: number;
+  zone_agree: number;
+  zone_compared: number;
+  /** predicted vs recorded, side by side */
+  kswapd_wakeups: { predicted: number; recorded: number };
+  direct_reclaims: { predicted: number; recorded: number };
+  compactions: { predicted: number; recorded: number };
+  fallbacks: { predicted: number; recorded: number };
+  /** mirror state disagreements resolved by taking a block over (claimBlock CLAIM_TAKEOVER) */
+  takeovers: number;
+  /** recorded pfns outside every simulated zone */
+  impossible: number;
+}
+
+/** The read-only summary reporters print. */
+export interface ReplaySummary {
+  kind: 'summary';
+  mode: string;
+  machine: string;
+  policy: string;
+  inputs: string[];
+  kernel?: string;
+  requests: { allocs: number; frees: number; failed: number; events: number };
+  by_order: Record<string, { ok: number; failed: number }>;
+  by_path: Record<string, number>;
+  frees: { dropped: number; noop: number; unknown: number; pre_trace: number };
+  thp_group_skipped: number;
+  warnings: { printed: number; suppressed: number };
+  counters: Record<string, number>;
+  unparsed: number;
+  agreement?: Agreement;
+  buddyinfo: string;
+  pagetypeinfo: string;
+}
+
+/** The first JSONL line. */
+export interface HeaderEvent {
+  kind: 'header';
+  schema: 1;
+  tool: 'mmreplay';
+  mode: string;
+  machine: string;
+  policy: string;
+  inputs: string[];
+  log: string;
+}
+
+/** What every reporter implements (src/report/index.ts maps names to them). */
+export interface Reporter {
+  /** which LOG_* events it wants beyond what --log says (e.g. none) */
+  header(h: HeaderEvent): void;
+  alloc(e: AllocEvent): void;
+  free(e: FreeEvent): void;
+  warning(e: WarningEvent): void;
+  summary(s: ReplaySummary): void;
+}

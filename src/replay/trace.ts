@@ -1,0 +1,222 @@
+/**
+ * A trace as a request stream: readTrace() events → Request records for the engine (one reused record).
+ *
+ * Requests: mm_page_alloc (failed ones included) and mm_page_free; mm_page_free_batched is a note about the
+ * per-cpu batch, never a second free (design §11). The kernel's own record: mm_page_alloc_zone_locked with
+ * percpu_refill=1 and mm_page_pcpu_drain (pcp lists, mirror mode), mm_compaction_begin / _migratepages
+ * (compaction destinations), mm_vmscan_wakeup_kswapd, mm_vmscan_direct_reclaim_begin/end,
+ * mm_compaction_try_to_compact_pages, mm_page_alloc_extfrag (agreement table; direct-reclaim windows),
+ * mm_setup_per_zone_wmarks (zone growth). Everything else is counted by the reader and skipped.
+ *
+ * Mirror mode's first pass (mirrorFirstPass): what the trace reveals about the initial state. A pfn whose first
+ * event is an allocation or a pcp refill was free at the start; one whose first event is a free was allocated;
+ * one whose first event is a pcp drain sat on that CPU's pcp list. Needs a file: from stdin there is no first
+ * pass (an unknown pfn's free then means it was allocated before the trace).
+ */
+import type { ReadResult } from '../trace/read.js';
+import { readTrace } from '../trace/read.js';
+import {
+  EV_MM_COMPACTION_BEGIN, EV_MM_COMPACTION_MIGRATEPAGES, EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES, EV_MM_PAGE_ALLOC,
+  EV_MM_PAGE_ALLOC_EXTFRAG, EV_MM_PAGE_ALLOC_ZONE_LOCKED, EV_MM_PAGE_FREE, EV_MM_PAGE_PCPU_DRAIN,
+  EV_MM_SETUP_PER_ZONE_WMARKS, EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, EV_MM_VMSCAN_DIRECT_RECLAIM_END,
+  EV_MM_VMSCAN_WAKEUP_KSWAPD,
+} from '../trace/event.js';
+import type { TraceEvent } from '../trace/event.js';
+import { zoneNames, MIGRATE_MOVABLE, MIGRATE_PCPTYPES } from '../mm/mmzone.js';
+import { PAGE_ALLOC, PAGE_BUDDY, PAGE_PCP } from '../mm/memmap.js';
+import { blockHead, claimBlock, CLAIM_IMPOSSIBLE, pcpAddTail } from '../mm/isolate.js';
+import { freeOnePage as zoneFreeOnePage, pfnToZone } from '../mm/page_alloc.js';
+import { pcpAllowedOrder } from '../mm/pcp.js';
+import type { ReplayEngine } from './engine.js';
+import {
+  REC_COMPACTION, REC_DIRECT_RECLAIM_BEGIN, REC_DIRECT_RECLAIM_END, REC_EXTFRAG, REC_WAKEUP_KSWAPD, REQ_ALLOC,
+  REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS, Request,
+} from './engine.js';
+
+export interface TraceReplayOptions {
+  strict: boolean;
+  traceKernel?: string;
+  onError?: (msg: string) => void;
+}
+
+/** Fills `req` from a trace event; returns false for events that are not requests. */
+export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): boolean {
+  req.timeSec = ev.time;
+  req.timeNs = Math.round(ev.time * 1e9);
+  req.task = ev.task;
+  req.pid = ev.pid;
+  req.cpu = ev.cpu >= 0 ? ev.cpu % nrCpus : 0;
+  req.name = '';
+  switch (ev.id) {
+    case EV_MM_PAGE_ALLOC:
+      req.kind = REQ_ALLOC;
+      req.order = ev.order;
+      req.gfpMask = ev.gfpMask >= 0 ? ev.gfpMask : 0;
+      req.migratetype = ev.migratetype;
+      req.recOk = !ev.failed;
+      req.recPfn = ev.failed ? -1 : ev.pfn;
+      req.nid = 0;
+      return true;
+    case EV_MM_PAGE_FREE:
+      req.kind = REQ_FREE;
+      req.order = ev.order;
+      req.pfn = ev.pfn;
+      return true;
+    case EV_MM_PAGE_ALLOC_ZONE_LOCKED:
+      if (ev.percpuRefill !== 1) return false;
+      req.kind = REQ_PCP_REFILL;
+      req.order = ev.order;
+      req.pfn = ev.pfn;
+      req.migratetype = ev.migratetype;
+      return true;
+    case EV_MM_PAGE_PCPU_DRAIN:
+      req.kind = REQ_PCP_DRAIN;
+      req.order = ev.order;
+      req.pfn = ev.pfn;
+      return true;
+    case EV_MM_PAGE_ALLOC_EXTFRAG:
+      req.kind = REQ_RECORD;
+      req.aux = REC_EXTFRAG;
+      return true;
+    case EV_MM_VMSCAN_WAKEUP_KSWAPD:
+      req.kind = REQ_RECORD;
+      req.aux = REC_WAKEUP_KSWAPD;
+      return true;
+    case EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
+      req.kind = REQ_RECORD;
+      req.aux = REC_DIRECT_RECLAIM_BEGIN;
+      return true;
+    case EV_MM_VMSCAN_DIRECT_RECLAIM_END:
+      req.kind = REQ_RECORD;
+      req.aux = REC_DIRECT_RECLAIM_END;
+      return true;
+    case EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES:
+      req.kind = REQ_RECORD;
+      req.aux = REC_COMPACTION;
+      return true;
+    case EV_MM_COMPACTION_BEGIN: {
+      const zs = ev.num('zone_start');
+      const fp = ev.num('free_pfn');
+      if (!(zs >= 0) || !(fp >= 0)) return false;
+      req.kind = REQ_COMPACT_BEGIN;
+      req.pfn = zs;
+      req.aux = fp;
+      return true;
+    }
+    case EV_MM_COMPACTION_MIGRATEPAGES: {
+      const n = ev.num('nr_migrated');
+      if (!(n > 0)) return false;
+      req.kind = REQ_COMPACT_MIGRATED;
+      req.aux = n;
+      return true;
+    }
+    case EV_MM_SETUP_PER_ZONE_WMARKS: {
+      const nid = ev.num('node_id');
+      const zi = zoneNames.indexOf(ev.field('zone') ?? '');
+      const w = req.wmarks;
+      w[0] = ev.num('watermark_min');
+      w[1] = ev.num('watermark_low');
+      w[2] = ev.num('watermark_high');
+      w[3] = ev.num('watermark_promo');
+      if (!(nid >= 0) || zi < 0 || !(w[0] >= 0) || !(w[1] >= 0) || !(w[2] >= 0)) return false;
+      if (!(w[3]! >= 0)) w[3] = w[2]!;
+      req.kind = REQ_WMARKS;
+      req.pfn = nid;
+      req.aux = zi;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Streams one trace through the engine. */
+export async function replayTraceFile(engine: ReplayEngine, path: string, stdin: () => NodeJS.ReadableStream, opts: TraceReplayOptions): Promise<ReadResult> {
+  const req = new Request();
+  const nrCpus = Math.max(1, engine.machine.nrCpus);
+  const r = await readTrace(path, stdin, { strict: opts.strict, traceKernel: opts.traceKernel }, (ev) => {
+    if (eventToRequest(ev, req, nrCpus)) engine.handle(req);
+  }, opts.onError);
+  engine.unparsed += r.unparsed;
+  return r;
+}
+
+/** first event kinds of the mirror's first pass */
+const FIRST_ALLOC = 1;
+const FIRST_FREE = 2;
+const FIRST_DRAIN = 3;
+
+export interface FirstPass {
+  /** per pfn: 0 unseen, FIRST_* */
+  kind: Uint8Array;
+  order: Uint8Array;
+  cpu: Uint8Array;
+  /** pfns seen, in first-seen order */
+  pfns: number[];
+}
+
+/** Reads the trace once and records each pfn's first page event (see the file header). */
+export async function mirrorFirstPass(path: string, stdin: () => NodeJS.ReadableStream, opts: TraceReplayOptions, maxPfn: number): Promise<FirstPass> {
+  const fp: FirstPass = { kind: new Uint8Array(maxPfn), order: new Uint8Array(maxPfn), cpu: new Uint8Array(maxPfn), pfns: [] };
+  await readTrace(path, stdin, { strict: opts.strict, traceKernel: opts.traceKernel }, (ev) => {
+    let k = 0;
+    switch (ev.id) {
+      case EV_MM_PAGE_ALLOC: if (!ev.failed) k = FIRST_ALLOC; break;
+      case EV_MM_PAGE_ALLOC_ZONE_LOCKED: if (ev.percpuRefill === 1) k = FIRST_ALLOC; break;
+      case EV_MM_PAGE_FREE: k = FIRST_FREE; break;
+      case EV_MM_PAGE_PCPU_DRAIN: k = FIRST_DRAIN; break;
+      default: return;
+    }
+    if (k === 0) return;
+    const pfn = ev.pfn;
+    if (pfn < 0 || pfn >= maxPfn || fp.kind[pfn] !== 0) return;
+    fp.kind[pfn] = k;
+    fp.order[pfn] = ev.order;
+    fp.cpu[pfn] = ev.cpu >= 0 ? ev.cpu : 0;
+    fp.pfns.push(pfn);
+  });
+  return fp;
+}
+
+/**
+ * Applies the first pass to the snapshot layout: blocks first allocated become allocated here (taken off the
+ * free lists when the layout had them free), blocks first drained from a pcp list go on that CPU's list, then
+ * blocks first allocated (free at the start) are freed if the layout had them allocated. Returns the changes:
+ * pages made allocated and pages made free (the layout's free counts drift by their difference).
+ */
+export function applyFirstPass(engine: ReplayEngine, fp: FirstPass): { madeAllocated: number; madeFree: number; madePcp: number } {
+  const pa = engine.driver.pa;
+  let madeAllocated = 0;
+  let madeFree = 0;
+  let madePcp = 0;
+  for (const pass of [FIRST_FREE, FIRST_DRAIN, FIRST_ALLOC]) {
+    for (const pfn of fp.pfns) {
+      if (fp.kind[pfn] !== pass) continue;
+      const zone = pfnToZone(pa, pfn);
+      if (!zone) continue;
+      const mm = engine.machine.nodes[zone.nodeId]!.memmap;
+      const order = fp.order[pfn]!;
+      const h = blockHead(mm, pfn);
+      if (h < 0) continue;
+      const st = mm.state[h - mm.startPfn]!;
+      if (pass === FIRST_FREE) {
+        if (st === PAGE_BUDDY && claimBlock(zone, mm, pfn, order) !== CLAIM_IMPOSSIBLE) madeAllocated += 1 << order;
+      } else if (pass === FIRST_DRAIN) {
+        const pcp = zone.pcp;
+        const cpu = fp.cpu[pfn]!;
+        if (!pcp || !pcpAllowedOrder(pcp, order) || cpu >= pcp.nrCpus || st === PAGE_PCP) continue;
+        if (claimBlock(zone, mm, pfn, order) === CLAIM_IMPOSSIBLE) continue;
+        if (st === PAGE_BUDDY) madeAllocated += 1 << order;
+        const pbMt = mm.pageblockFlags[(pfn >> 9) - mm.pageblockBase]! & 7;
+        pcpAddTail(pcp, cpu, pfn, order, pbMt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : pbMt);
+        madePcp += 1 << order;
+      } else {
+        if (st !== PAGE_ALLOC) continue;
+        if (claimBlock(zone, mm, pfn, order) === CLAIM_IMPOSSIBLE) continue;
+        zoneFreeOnePage(pa, zone, pfn, order, 0);
+        madeFree += 1 << order;
+      }
+    }
+  }
+  return { madeAllocated, madeFree, madePcp };
+}
