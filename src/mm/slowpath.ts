@@ -229,7 +229,7 @@ export interface AllocResult {
   didSomeProgress: number;
   /** pages reclaimed by direct reclaim over the whole request */
   reclaimed: number;
-  /** out_of_memory() calls that returned true */
+  /** out_of_memory() calls that returned true (a kill, or progress without one: no __GFP_FS, victim exiting) */
   oomKills: number;
   /** the livelock bound ended the request (file header) */
   gaveUp: boolean;
@@ -237,7 +237,8 @@ export interface AllocResult {
   nopageReason: number;
   /** warn_alloc() verdict (WARN_PRINT / WARN_SUPPRESSED_*), -1 when the request did not fail */
   warnVerdict: number;
-  /** warn_alloc() report lines with their dmesg prefix; cleared per request */
+  /** the kernel log lines this request caused, with their dmesg prefix: the OOM killer's report and warn_alloc()'s;
+   *  cleared per request */
   warned: string[];
   /** the fast path's record (AllocContext, zone of the last attempt): reused */
   fast: AllocOut;
@@ -403,13 +404,18 @@ export function allocPages(sys: MmSystem, gfpMask: number, order: number, prefer
 
 /**
  * Frees a block the simulation allocated (the free side of a request): its LRU entry (vmscan.ts lruDel), the
- * owning task's charge, then __free_frozen_pages() (page_alloc.ts freePages: pcp or buddy) and pgfree += 2^order.
- * `taskId` is the owner charged at allocation (-1: none). Returns false if `pfn` is in no zone (nothing freed).
+ * owning task's charge (memmap.owner), then __free_frozen_pages() (page_alloc.ts freePages: pcp or buddy) and
+ * pgfree += 2^order. Returns false if `pfn` is in no zone (nothing freed).
  */
-export function freeAllocated(sys: MmSystem, pfn: number, order: number, cpu: number, taskId = -1): boolean {
+export function freeAllocated(sys: MmSystem, pfn: number, order: number, cpu: number): boolean {
+  const zone = pfnToZone(sys.pa, pfn);
+  if (zone === null) return false;
+  const mm = sys.machine.nodes[zone.nodeId]!.memmap;
+  // memmap.owner is the task lruAdd() charged; the buddy free clears it
+  const owner = mm.owner[pfn - mm.startPfn]!;
   lruDel(sys, pfn);
-  if (!freePages(sys.pa, pfn, order, cpu)) return false;
-  if (taskId >= 0) taskPagesAdd(sys, taskId, -(1 << order));
+  freePages(sys.pa, pfn, order, cpu);
+  if (owner >= 0) taskPagesAdd(sys, owner, -(1 << order));
   sys.vmstat[PGFREE]! += 1 << order;
   return true;
 }
@@ -700,7 +706,7 @@ function allocPagesCpusetFallback(sys: MmSystem, gfpMask: number, order: number,
 }
 
 /** struct oom_control, reused (oom_kill.ts outOfMemory) */
-const oomControl = { gfpMask: 0, order: 0, nodemask: -1, highestZoneidx: 0, taskId: -1 };
+const oomControl = { gfpMask: 0, order: 0, nodemask: -1, highestZoneidx: 0, taskId: -1, lines: [] as string[] };
 
 /**
  * __alloc_pages_may_oom() (v6.18): the OOM lock is never contended here. One last freelist attempt at the HIGH
@@ -733,6 +739,8 @@ function allocPagesMayOom(sys: MmSystem, gfpMask: number, order: number, ac: All
     oomControl.highestZoneidx = ac.highestZoneidx;
     oomControl.taskId = taskId;
     const killed = outOfMemory(sys, oomControl);
+    // the OOM killer's own report (dump_header, "Killed process", oom_reaper) goes to the request's dmesg lines
+    for (const line of oomControl.lines) out.warned.push(line);
     if (killed) out.oomKills++;
     if (killed || gfpMask & g.__GFP_NOFAIL) {
       out.didSomeProgress = 1;

@@ -35,6 +35,7 @@ export function lruAdd(sys: MmSystem, pfn: number, order: number, gfpMask: numbe
   rs.lru.set(pfn, { order, reclaimable: rs.isReclaimable(gfpMask, migratetype), zone, taskId });
   const mm = sys.machine.nodes[zone.nodeId]!.memmap;
   if (migratetype === MIGRATE_MOVABLE) mm.flags[pfn - mm.startPfn]! |= PG_movable_alike;
+  mm.owner[pfn - mm.startPfn] = taskId;
 }
 
 export function lruDel(sys: MmSystem, pfn: number): void {
