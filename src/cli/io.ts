@@ -5,6 +5,8 @@ import { Readable } from 'node:stream';
 
 export interface Io {
   stdout: (s: string) => void;
+  /** resolves when stdout can take more (a slow pipe); undefined when it is not full. Streaming writers await it. */
+  stdoutDrain?: () => Promise<void> | undefined;
   stderr: (s: string) => void;
   /** standard input, for `-` */
   stdin: () => Readable;

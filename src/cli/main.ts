@@ -3,6 +3,7 @@
  * code; anything else is an internal error (exit 70, stack only with --debug). Only this directory touches
  * `process`, and only main() does here.
  */
+import { once } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, MmreplayError } from '../errors.js';
 import type { Io } from './io.js';
@@ -65,6 +66,7 @@ function handleError(e: unknown, io: Io, debug: boolean): number {
 export async function main(argv: string[]): Promise<void> {
   const io: Io = {
     stdout: (s) => { process.stdout.write(s); },
+    stdoutDrain: () => (process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => undefined) : undefined),
     stderr: (s) => { process.stderr.write(s); },
     stdin: () => process.stdin,
     env: process.env,
