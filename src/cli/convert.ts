@@ -61,8 +61,7 @@ export function register(program: Command, io: Io): void {
       };
       try {
         // backpressure: with --out the writes are synchronous; to stdout, wait when the Io says its stream is full
-        // (an optional `stdoutDrain` hook on Io: undefined when there is room, a promise to wait for otherwise)
-        const drain = (io as Io & { stdoutDrain?: () => Promise<void> | undefined }).stdoutDrain;
+        const drain = io.stdoutDrain;
         const pause = fd < 0 && drain ? (): Promise<void> | undefined => { flush(); return drain(); } : undefined;
         const r = await readTrace(trace, io.stdin, { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, pause }, onEvent,
           (msg) => io.stderr(`mmreplay: ${msg}\n`));
