@@ -127,8 +127,10 @@ export interface Agreement {
   fallbacks: { predicted: number; recorded: number };
   /** mirror state disagreements resolved by taking a block over (claimBlock CLAIM_TAKEOVER) */
   takeovers: number;
-  /** recorded pfns outside every simulated zone */
+  /** recorded pfns outside every simulated zone (or on holes) */
   impossible: number;
+  /** free pages taken out because the kernel failed where the mirror had memory (engine reconcileFailure) */
+  reconciled_pages: number;
 }
 
 /** The read-only summary reporters print. */

@@ -162,7 +162,7 @@ export class ReplayEngine {
     zone_agree: 0, zone_compared: 0,
     kswapd_wakeups: { predicted: 0, recorded: 0 }, direct_reclaims: { predicted: 0, recorded: 0 },
     compactions: { predicted: 0, recorded: 0 }, fallbacks: { predicted: 0, recorded: 0 },
-    takeovers: 0, impossible: 0,
+    takeovers: 0, impossible: 0, reconciled_pages: 0,
   };
   /** pids inside a recorded mm_vmscan_direct_reclaim_begin/end window */
   private readonly inDirectReclaim = new Set<number>();
@@ -469,6 +469,8 @@ export class ReplayEngine {
    * kernel's own mm_setup_per_zone_wmarks (REQ_WMARKS), or are recomputed when the trace has none.
    */
   private onlinePages(zone: Zone, pfn: number, order: number): boolean {
+    // a growth step frees whole MAX_PAGE_ORDER blocks (128 MiB = 32 of them on x86-64)
+    if (order !== this.machine.policy.maxPageOrder) return false;
     const mm = this.machine.nodes[zone.nodeId]!.memmap;
     const n = 1 << order;
     const zs = zone.zoneStartPfn as number;
@@ -532,12 +534,51 @@ export class ReplayEngine {
       else a.recorded_failed_predicted_failed++;
     }
     this.countAlloc(order, predOk, path);
+    if (!req.recOk && predOk && path !== PATH_REJECT) this.reconcileFailure(req, p.zone!);
     let warned = false;
     if (!predOk && path !== PATH_REJECT) warned = this.warnMirror(req);
     if (this.logMask & LOG_DECISIONS || (this.logMask & LOG_FAILURES && (!predOk || !req.recOk))) {
       this.reporter.alloc(this.allocEvent(req, path, predOk ? (p.zone === recZone ? req.recPfn : -1) : -1, predOk ? p.zone : null, warned, p));
     }
     return req.recOk ? req.recPfn : -1;
+  }
+
+  /**
+   * The kernel failed a request the policy predicted to serve from `zone`: the real state had no usable block of
+   * that order there (the mirror's start state is older than the trace, e.g. a window cut from a longer capture).
+   * Apply what the failure proves, after the prediction was logged: the free blocks of order ≥ the request's in
+   * the zones the prediction would use are taken out as "allocated before the trace", until the policy predicts
+   * the failure. Counted in the agreement table (reconciled_pages).
+   */
+  private reconcileFailure(req: Request, zone: Zone): void {
+    const pa = this.driver.pa;
+    const p = this.pred;
+    let z: Zone | null = zone;
+    for (let round = 0; round < 8 && z; round++) {
+      const mm = this.machine.nodes[z.nodeId]!.memmap;
+      const fa = z.freeArea;
+      for (let o = req.order; o < fa.nrFree.length; o++) {
+        for (let mt = 0; mt < 6; mt++) {
+          for (let h = fa.head[o * 6 + mt]!; h >= 0; h = fa.head[o * 6 + mt]!) {
+            claimBlock(z, mm, h, o);
+            this.agreement.reconciled_pages += 1 << o;
+          }
+        }
+      }
+      const pcp = z.pcp;
+      if (pcp && pcpAllowedOrder(pcp, req.order) && req.cpu < pcp.nrCpus) {
+        for (let li = req.cpu * pcp.nrLists; li < (req.cpu + 1) * pcp.nrLists; li++) {
+          for (let h = pcp.head[li]!; h >= 0; h = pcp.head[li]!) {
+            const o = mm.order[h - mm.startPfn]!;
+            if (o < req.order) break;
+            claimBlock(z, mm, h, o);
+            this.agreement.reconciled_pages += 1 << o;
+          }
+        }
+      }
+      const path = predictAlloc(pa, this.bits, req.gfpMask, req.order, req.nid, req.cpu, this.scratch, p);
+      z = path === PATH_FAIL || path === PATH_REJECT ? null : p.zone;
+    }
   }
 
   private warnMirror(req: Request): boolean {

@@ -23,7 +23,7 @@ import {
 } from '../trace/event.js';
 import type { TraceEvent } from '../trace/event.js';
 import { zoneNames, MIGRATE_MOVABLE, MIGRATE_PCPTYPES } from '../mm/mmzone.js';
-import { PAGE_ALLOC, PAGE_BUDDY, PAGE_PCP } from '../mm/memmap.js';
+import { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_PCP, PAGE_RESERVED } from '../mm/memmap.js';
 import { blockHead, claimBlock, CLAIM_IMPOSSIBLE, pcpAddTail } from '../mm/isolate.js';
 import { freeOnePage as zoneFreeOnePage, pfnToZone } from '../mm/page_alloc.js';
 import { pcpAllowedOrder } from '../mm/pcp.js';
@@ -179,6 +179,44 @@ export async function mirrorFirstPass(path: string, stdin: () => NodeJS.Readable
 }
 
 /**
+ * The snapshot layout puts a zone's holes and reserved pages at its bottom (buddy.ts placeReservedPages); the
+ * real ones are elsewhere, and the trace uses pfns there. Every hole or reserved page inside a block the trace
+ * touches swaps places with an untouched page the layout had allocated before the trace (scanning up from the
+ * zone's first managed pfn), so present and managed counts stay the snapshot's.
+ */
+function relocateUnmanaged(engine: ReplayEngine, fp: FirstPass): void {
+  const pa = engine.driver.pa;
+  const len = fp.kind.length;
+  const touched = new Uint8Array(len);
+  for (const pfn of fp.pfns) {
+    const e = Math.min(len, pfn + (1 << fp.order[pfn]!));
+    for (let p = pfn; p < e; p++) touched[p] = 1;
+  }
+  const cursor = new Map<object, number>();
+  for (const pfn of fp.pfns) {
+    const zone = pfnToZone(pa, pfn);
+    if (!zone) continue;
+    const mm = engine.machine.nodes[zone.nodeId]!.memmap;
+    const base = mm.startPfn;
+    const zs = zone.zoneStartPfn as number;
+    const ze = zs + zone.spannedPages;
+    const e = Math.min(ze, pfn + (1 << fp.order[pfn]!));
+    for (let p = pfn; p < e; p++) {
+      const st = mm.state[p - base]!;
+      if (st !== PAGE_HOLE && st !== PAGE_RESERVED) continue;
+      let c = cursor.get(zone) ?? zs;
+      while (c < ze && !(mm.state[c - base] === PAGE_ALLOC && mm.order[c - base] === 0 && mm.owner[c - base] === -1 && !(c < len && touched[c]))) c++;
+      if (c >= ze) return;
+      cursor.set(zone, c + 1);
+      mm.state[c - base] = st;
+      mm.state[p - base] = PAGE_ALLOC;
+      mm.order[p - base] = 0;
+      mm.owner[p - base] = -1;
+    }
+  }
+}
+
+/**
  * Applies the first pass to the snapshot layout: blocks first allocated become allocated here (taken off the
  * free lists when the layout had them free), blocks first drained from a pcp list go on that CPU's list, then
  * blocks first allocated (free at the start) are freed if the layout had them allocated. Returns the changes:
@@ -189,6 +227,7 @@ export function applyFirstPass(engine: ReplayEngine, fp: FirstPass): { madeAlloc
   let madeAllocated = 0;
   let madeFree = 0;
   let madePcp = 0;
+  relocateUnmanaged(engine, fp);
   for (const pass of [FIRST_FREE, FIRST_DRAIN, FIRST_ALLOC]) {
     for (const pfn of fp.pfns) {
       if (fp.kind[pfn] !== pass) continue;

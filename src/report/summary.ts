@@ -52,7 +52,7 @@ export function formatSummaryText(s: ReplaySummary, c: ChalkInstance): string {
       ['compactions', String(a.compactions.predicted), String(a.compactions.recorded)],
       ['fallbacks (extfrag)', String(a.fallbacks.predicted), String(a.fallbacks.recorded)],
     ], [false, true, true]);
-    o += `  mirror take-overs: ${a.takeovers}, pfns outside the machine: ${a.impossible}\n`;
+    o += `  mirror take-overs: ${a.takeovers}, pfns outside the machine: ${a.impossible}, pages reconciled after recorded failures: ${a.reconciled_pages}\n`;
   }
   const counters = Object.entries(s.counters);
   o += `\n${c.bold('counters')} (/proc/vmstat names)\n`;
