@@ -60,7 +60,7 @@ export const OOM_VICTIM_EXITING = 6;
 export const oomResultNames: readonly string[] = ['', 'killed', 'current_exiting', 'no_fs', 'abort', 'no_killable', 'victim_exiting'];
 
 /** Decision step of out_of_memory() (AllocSteps): result = victim pid or −1, free = pages freed, mark = badness, aux = OOM_* result */
-export const STEP_OOM = 48;
+export const STEP_OOM = 60;
 export const oomStepNames: Readonly<Record<number, string>> = { [STEP_OOM]: 'out_of_memory' };
 
 /**

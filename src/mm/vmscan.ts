@@ -188,18 +188,18 @@ export interface ReclaimOptions {
   preTrace: 'snapshot' | 'none' | Readonly<Record<string, PreTraceCounts>>;
 }
 
-/** One decision step of direct reclaim (AllocSteps): free = pages scanned, mark = priority reached, result = return value, aux = REClAIM_AUX_* bits */
-export const STEP_DIRECT_RECLAIM = 40;
+/** One decision step of direct reclaim (AllocSteps): free = pages scanned, mark = priority reached, result = return value, aux = RECLAIM_AUX_* bits */
+export const STEP_TRY_TO_FREE_PAGES = 56;
 /** wakeup_kswapd(): result 1 = kswapd woken, 0 = only recorded (running, hopeless or balanced); aux = order */
-export const STEP_WAKEUP_KSWAPD = 41;
+export const STEP_WAKEUP_KSWAPD = 57;
 /** throttle_direct_reclaim() found the pfmemalloc reserve depleted: free = free pages, mark = reserve */
-export const STEP_THROTTLE_DIRECT = 42;
+export const STEP_THROTTLE_DIRECT = 58;
 export const vmscanStepNames: Readonly<Record<number, string>> = {
-  [STEP_DIRECT_RECLAIM]: 'direct_reclaim',
+  [STEP_TRY_TO_FREE_PAGES]: 'try_to_free_pages',
   [STEP_WAKEUP_KSWAPD]: 'wakeup_kswapd',
   [STEP_THROTTLE_DIRECT]: 'throttle_direct_reclaim',
 };
-/** STEP_DIRECT_RECLAIM aux bits */
+/** STEP_TRY_TO_FREE_PAGES aux bits */
 export const RECLAIM_AUX_COMPACTION_READY = 1;
 export const RECLAIM_AUX_FULL_WALK_RETRY = 2;
 
@@ -1149,7 +1149,7 @@ export function tryToFreePages(sys: MmSystem, ac: AllocContext, order: number, g
     ret = 0;
     break;
   }
-  if (sys.pa.steps.enabled) sys.pa.steps.push(STEP_DIRECT_RECLAIM, null, totalScanned, sc.priority, 0, ret, gfpMask, aux);
+  if (sys.pa.steps.enabled) sys.pa.steps.push(STEP_TRY_TO_FREE_PAGES, null, totalScanned, sc.priority, 0, ret, gfpMask, aux);
   return ret;
 }
 
