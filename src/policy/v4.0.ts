@@ -1,0 +1,112 @@
+/**
+ * Policy v4.0: Linux 4.0 (mm/page_alloc.c, mm/internal.h, include/linux/mmzone.h, include/linux/gfp.h @ v4.0).
+ * The first policy: every field is this kernel's value. Sources: the core reference's reading of AlecJY/linux-4.0
+ * (not in this tool's index, so the facts follow kernel-allocator-core.md / kernel-allocator-slowpath.md).
+ */
+import type { Policy } from './policy.js';
+
+export const v4_0: Policy = {
+  name: 'v4.0',
+  tag: 'v4.0',
+  gfpEra: '4.0',
+  character:
+    '__GFP_WAIT, MIGRATE_RESERVE, fair-zone batches (ALLOC_FAIR), old watermark loop, order-0-only pcp, migratetypes U=0 R=1 M=2',
+  changes: [],
+  // --- mmzone: include/linux/mmzone.h @ v4.0 ---
+  maxPageOrder: 10,
+  maxOrderConstant: 11,
+  maxOrderInclusive: false,
+  costlyOrder: 3,
+  pageblockOrder: 9,
+  migratetypes: {
+    MIGRATE_UNMOVABLE: 0,
+    MIGRATE_MOVABLE: 2,
+    MIGRATE_RECLAIMABLE: 1,
+    MIGRATE_PCPTYPES: 3,
+    MIGRATE_RESERVE: 3,
+    MIGRATE_HIGHATOMIC: -1,
+    MIGRATE_CMA: 4,
+    MIGRATE_ISOLATE: 5,
+    MIGRATE_TYPES: 6,
+  },
+  // slots U M E (H|R) C I → 4.0's U=0 R=1 M=2 RESERVE=3
+  kernelMigratetype: [0, 2, 1, 3, 4, 5],
+  // mm/vmstat.c migratetype_names[] @ v4.0, in simulator slots
+  migratetypeNames: ['Unmovable', 'Movable', 'Reclaimable', 'Reserve', 'CMA', 'Isolate'],
+  // mm/page_alloc.c show_migration_types() @ v4.0: U E M R C I
+  migratetypeLetters: ['U', 'M', 'E', 'R', 'C', 'I'],
+  // --- buddy: mm/page_alloc.c fallbacks[], __rmqueue, __rmqueue_fallback, try_to_steal_freepages @ v4.0 ---
+  fallbacks: [
+    /* MIGRATE_UNMOVABLE   */ [2 /* RECLAIMABLE */, 1 /* MOVABLE */],
+    /* MIGRATE_MOVABLE     */ [2 /* RECLAIMABLE */, 0 /* UNMOVABLE */],
+    /* MIGRATE_RECLAIMABLE */ [0 /* UNMOVABLE */, 1 /* MOVABLE */],
+  ],
+  fallbackReserve: true,
+  rmqueueFallback: 'steal-4.0',
+  cmaFirstWhenHalf: false,
+  moveFreepagesToTail: false,
+  freeBootToTail: false,
+  freeMergeRule: 'isolate',
+  splitLargeBuddyOnFree: false,
+  migrateReserveBlocks: 2,
+  highatomicLimit: 'none',
+  // --- watermark: mm/page_alloc.c __setup_per_zone_wmarks, setup_per_zone_lowmem_reserve @ v4.0 ---
+  minFreeKbytesMax: 65536,
+  movableAsHighmem: false,
+  hasWatermarkBoost: false,
+  hasWatermarkScaleFactor: false,
+  watermarkScaleFactorMax: 0,
+  boostMinZonePageblocks: 0,
+  lowmemReserveRatioPerZone: false,
+  lowmemReserveRule: 'force-one',
+  lowmemReserveIndex: 'classzone',
+  zonelistZones: 'present',
+  // --- page_alloc / pcp: mm/internal.h, mm/page_alloc.c @ v4.0 ---
+  allocFlags: {
+    ALLOC_NO_WATERMARKS: 0x04,
+    ALLOC_OOM: 0,
+    ALLOC_HARDER: 0x10,
+    ALLOC_NON_BLOCK: 0,
+    ALLOC_HIGH: 0x20,
+    ALLOC_MIN_RESERVE: 0,
+    ALLOC_CPUSET: 0x40,
+    ALLOC_CMA: 0x80,
+    ALLOC_FAIR: 0x100,
+    ALLOC_NOFRAGMENT: 0,
+    ALLOC_HIGHATOMIC: 0,
+    ALLOC_TRYLOCK: 0,
+    ALLOC_KSWAPD: 0,
+  },
+  watermarkCheck: '4.0',
+  watermarkFast: 'none',
+  fairZonePolicy: true,
+  setsAllocNofragment: false,
+  nofragmentBelowPageblockOnly: false,
+  highatomicFlag: 'none',
+  highatomicHarderOrderOnly: false,
+  highatomicOnFailure: 0,
+  pcpMaxLowOrder: 0,
+  pcpThpOrder: -1,
+  nrPcpThpLists: 0,
+  pcpHighRule: 'batch6',
+  pcpFreeHigh: false,
+  pcpBatchScaleMax: 0,
+  pcpBatchCapPages: 128,
+  pcpHighMaxFraction: 0,
+  hasDefragMode: false,
+  // --- slow path: mm/page_alloc.c __alloc_pages_slowpath @ v4.0 (slow-path reference §3.1) ---
+  maxReclaimRetries: 0,
+  maxCompactRetries: 0,
+  highatomicNeedsMinReserve: false,
+  compactionNeedsIo: false,
+  blockingFlag: '__GFP_WAIT',
+  atomicRule: 'no-wait-no-kswapd',
+  retryLogic: 'should_alloc_retry',
+  costlyRetryFlag: '__GFP_REPEAT',
+  thpBail: 'GFP_TRANSHUGE',
+  slowpathLoop: 'compact-reclaim-compact',
+  hasAllocOom: false,
+  compactRetry: 'none',
+  compactionCapture: false,
+  warnAllocRatelimit: { intervalS: 5, burst: 10 },
+};
