@@ -534,12 +534,13 @@ export class ReplayEngine {
       else a.recorded_failed_predicted_failed++;
     }
     this.countAlloc(order, predOk, path);
-    if (!req.recOk && predOk && path !== PATH_REJECT) this.reconcileFailure(req, p.zone!);
     let warned = false;
     if (!predOk && path !== PATH_REJECT) warned = this.warnMirror(req);
     if (this.logMask & LOG_DECISIONS || (this.logMask & LOG_FAILURES && (!predOk || !req.recOk))) {
       this.reporter.alloc(this.allocEvent(req, path, predOk ? (p.zone === recZone ? req.recPfn : -1) : -1, predOk ? p.zone : null, warned, p));
     }
+    // after the prediction is logged (it re-predicts into this.pred)
+    if (!req.recOk && predOk) this.reconcileFailure(req, p.zone!);
     return req.recOk ? req.recPfn : -1;
   }
 
