@@ -778,7 +778,7 @@ export class ReplayEngine {
       pid: req.pid,
       cpu: req.cpu,
       order: req.order,
-      gfp: formatGfpFlags(req.gfpMask, this.era),
+      gfp: this.gfpText(req.gfpMask),
       gfp_mask: req.gfpMask >>> 0,
       migratetype: migratetypeNames[mt] ?? String(mt),
       path: allocPathNames[path]!,
@@ -790,6 +790,17 @@ export class ReplayEngine {
     if (req.recPfn >= 0 || !req.recOk) e.recorded = { ok: req.recOk, pfn: req.recOk ? req.recPfn : null };
     if (p) e.predicted = { kswapd: p.kswapd, direct_reclaim: p.directReclaim, compaction: p.compaction, fallback: p.fallback };
     return e;
+  }
+
+  private readonly gfpTexts = new Map<number, string>();
+  /** %pGg of a mask, cached: a trace repeats a handful of masks */
+  private gfpText(mask: number): string {
+    let t = this.gfpTexts.get(mask);
+    if (t === undefined) {
+      t = formatGfpFlags(mask, this.era);
+      if (this.gfpTexts.size < 4096) this.gfpTexts.set(mask, t);
+    }
+    return t;
   }
 
   private stepEvents(): StepEvent[] {

@@ -1,0 +1,110 @@
+// Replay benchmark: end-to-end `mmreplay replay` (parse + simulate, simulate mode on x86_64-16G) of a seeded
+// synthetic 6.18 ftrace trace of BENCH_LINES (default 2,000,000) lines with the event mix of the real quiet +
+// fork-exec captures (alloc/free pairs of order 0 mostly, some order 1-3 and THP, pcp refill/drain and
+// free_batched noise, kswapd frees), each run in a child process that reports its own peak RSS; then a
+// compaction-heavy trace (fragmenting frees, THP faults) reported separately.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
+
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const tasks = ['bash-16828', 'true-30001', 'kworker/1:1-41', 'kworker/u8:2-123', 'sshd-901', 'kdamond.0-77'];
+const gfps = [
+  [0, 1, 'GFP_HIGHUSER_MOVABLE|__GFP_ZERO'], [0, 0, 'GFP_KERNEL_ACCOUNT|__GFP_ZERO'], [0, 1, 'GFP_HIGHUSER_MOVABLE'],
+  [0, 0, 'GFP_KERNEL'], [0, 2, 'GFP_KERNEL|__GFP_RECLAIMABLE'], [2, 0, 'GFP_KERNEL_ACCOUNT|__GFP_ZERO|__GFP_COMP'],
+  [3, 0, 'GFP_KERNEL|__GFP_COMP|__GFP_NOWARN|__GFP_NORETRY'], [1, 0, 'GFP_KERNEL_ACCOUNT|__GFP_COMP'],
+];
+
+async function writeTrace(file, lines, compactionHeavy) {
+  const out = createWriteStream(file);
+  const rnd = prng(compactionHeavy ? 0xc0ffee : 0x5eed);
+  const live = [];
+  let next = 0x100000;
+  let t = 1000;
+  let buf = '# tracer: nop\n';
+  const line = (task, ev) => {
+    t += 0.000002;
+    buf += `${task.padStart(16)} [00${(rnd() * 2) | 0}] .....  ${t.toFixed(6)}: ${ev}\n`;
+  };
+  for (let n = 0; n < lines; ) {
+    const r = rnd();
+    const task = tasks[(rnd() * tasks.length) | 0];
+    if (compactionHeavy && r < 0.01) {
+      line('anon_touch-28172', `mm_page_alloc: page=0000000000000000 pfn=0x0 order=9 migratetype=1 gfp_flags=GFP_TRANSHUGE|__GFP_NORETRY|__GFP_THISNODE`);
+      n++;
+    } else if (live.length < 20000 && r < 0.55 || live.length < 100) {
+      const [order, mt, gfp] = gfps[(rnd() * (rnd() < 0.9 ? 5 : gfps.length)) | 0];
+      const pfn = next;
+      next += 1 << order;
+      if (next > 0x500000) next = 0x100000;
+      live.push(pfn, order);
+      line(task, `mm_page_alloc: page=00000000deadbeef pfn=0x${pfn.toString(16)} order=${order} migratetype=${mt} gfp_flags=${gfp}`);
+      n++;
+    } else {
+      // free a random live block (compaction-heavy: every other one, leaving holes)
+      const i = compactionHeavy ? 0 : (((rnd() * live.length) / 2) | 0) * 2;
+      const pfn = live[i], order = live[i + 1];
+      live.splice(i, 2);
+      const who = rnd() < 0.05 ? 'kswapd0-98' : task;
+      line(who, `mm_page_free: page=00000000deadbeef pfn=0x${pfn.toString(16)} order=${order}`);
+      n++;
+      if (order === 0 && rnd() < 0.3) { line(who, `mm_page_free_batched: page=00000000deadbeef pfn=0x${pfn.toString(16)} order=0`); n++; }
+    }
+    if (rnd() < 0.05) { line(task, `mm_page_alloc_zone_locked: page=00000000deadbeef pfn=0x${(0x500000 + ((rnd() * 4096) | 0)).toString(16)} order=0 migratetype=1 percpu_refill=1`); n++; }
+    if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
+  }
+  out.write(buf);
+  out.end();
+  await once(out, 'finish');
+}
+
+function runChild(args) {
+  return new Promise((resolve, reject) => {
+    const code = `
+      const { run } = await import(${JSON.stringify(join(here, '../dist/cli/main.js'))});
+      const { Readable } = await import('node:stream');
+      let bytes = 0;
+      const io = { stdout: (s) => { bytes += s.length; }, stderr: () => {}, stdin: () => Readable.from([]), env: {}, stdoutIsTTY: false, stderrIsTTY: false, exitCode: 0, cwd: process.cwd() };
+      const t0 = process.hrtime.bigint();
+      const rc = await run(${JSON.stringify(args)}, io);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      process.stdout.write(JSON.stringify({ rc, ms, bytes, maxRssKb: process.resourceUsage().maxRSS }));`;
+    const p = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let o = '';
+    p.stdout.on('data', (d) => { o += d; });
+    p.on('close', () => { try { resolve(JSON.parse(o)); } catch (e) { reject(e); } });
+  });
+}
+
+export async function run(print) {
+  if (!existsSync(join(here, '../dist/cli/main.js'))) throw new Error('build first: npx tsc -p .');
+  const file = join(tmpdir(), `mmreplay-replay-bench-${LINES}.txt`);
+  const heavy = join(tmpdir(), `mmreplay-replay-bench-compact-${LINES >> 2}.txt`);
+  if (!existsSync(file)) await writeTrace(file, LINES, false);
+  if (!existsSync(heavy)) await writeTrace(heavy, LINES >> 2, true);
+  const cases = [
+    ['replay simulate --log failures', [file, '--machine', 'x86_64-16G', '--log', 'failures'], LINES],
+    ['replay simulate --log decisions --format jsonl', [file, '--machine', 'x86_64-16G', '--log', 'decisions', '--format', 'jsonl'], LINES],
+    ['replay compaction-heavy --log failures', [heavy, '--machine', 'x86_64-4G', '--log', 'failures'], LINES >> 2],
+  ];
+  for (const [name, args, lines] of cases) {
+    const r = await runChild(['replay', ...args]);
+    print(`${name}: ${lines} lines in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(lines / (r.ms / 1000)).toLocaleString('en')} events/s, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MiB, exit ${r.rc}`);
+  }
+}
