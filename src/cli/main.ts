@@ -12,6 +12,7 @@ import { register as registerStat } from './stat.js';
 import { register as registerConvert } from './convert.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerMachine } from './machine.js';
+import { register as registerPolicies } from './policies.js';
 
 export const VERSION = '0.1.0';
 
@@ -30,6 +31,7 @@ export function buildProgram(io: Io): Command {
   registerConvert(program, io);
   registerValidate(program, io);
   registerMachine(program, io);
+  registerPolicies(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
 }

@@ -28,6 +28,7 @@ import {
   PAGE_TAIL,
   PB_MIGRATETYPE_MASK,
   PB_migrate_isolate,
+  PG_BUDDY_MT_SHIFT,
   PG_movable_alike,
   getPageblockMigratetype,
   setPageblockMigratetype,
@@ -132,9 +133,6 @@ function resetBuddyStats(): void {
  * `mobilityDisabled` for tiny machines (page_group_by_mobility_disabled).
  */
 export function initFreeArea(policy: Policy = v6_18): FreeAreaState {
-  if (policy.rmqueueFallback !== 'claim-steal') {
-    throw new RangeError(`buddy: fallback shape '${String(policy.rmqueueFallback)}' of ${policy.name} is not implemented`);
-  }
   const fallbacks = new Int8Array(MT * 2).fill(-1);
   for (let mt = 0; mt < policy.fallbacks.length; mt++) {
     const row = policy.fallbacks[mt]!;
@@ -225,6 +223,7 @@ export function addToFreeListNoAccount(zone: Zone, mm: MemMap, pfn: number, orde
   const i = pfn - mm.startPfn;
   mm.state[i] = PAGE_BUDDY;
   mm.order[i] = order;
+  mm.flags[i] = mt << PG_BUDDY_MT_SHIFT;
   if (tail) listAddTail(fa, mm, li, pfn);
   else listAdd(fa, mm, li, pfn);
   fa.nrFree[order]!++;
@@ -242,20 +241,23 @@ export function addToFreeList(zone: Zone, mm: MemMap, pfn: number, order: number
  * mm/page_alloc.c __del_page_from_free_list(): unlink a free block and clear PageBuddy. The caller sets the
  * page's new state (allocated head, or tail of a merged block). Does not touch NR_FREE_PAGES.
  */
-export function delPageFromFreeListNoAccount(zone: Zone, mm: MemMap, pfn: number, order: number, mt: number): void {
+export function delPageFromFreeListNoAccount(zone: Zone, mm: MemMap, pfn: number, order: number, _mt: number): number {
   const fa = zone.freeArea;
+  // the list the block is really on (list_del() needs no type); equal to the caller's type on 6.10+
+  const mt = mm.flags[pfn - mm.startPfn]! >> PG_BUDDY_MT_SHIFT;
   const li = order * MT + mt;
   listDel(fa, mm, li, pfn);
   mm.state[pfn - mm.startPfn] = PAGE_TAIL;
+  mm.flags[pfn - mm.startPfn] = 0;
   fa.nrFree[order]!--;
   fa.nrFreeMt[li]!--;
   if (order >= pageblock_order && mt !== MIGRATE_ISOLATE) fa.nrFreePagesBlocks -= 1 << order;
+  return mt;
 }
 
 /** mm/page_alloc.c del_page_from_free_list(): __del_page_from_free_list() + account_freepages() */
 export function delPageFromFreeList(zone: Zone, mm: MemMap, pfn: number, order: number, mt: number): void {
-  delPageFromFreeListNoAccount(zone, mm, pfn, order, mt);
-  accountFreepages(zone, -(1 << order), mt);
+  accountFreepages(zone, -(1 << order), delPageFromFreeListNoAccount(zone, mm, pfn, order, mt));
 }
 
 /**
@@ -263,13 +265,16 @@ export function delPageFromFreeList(zone: Zone, mm: MemMap, pfn: number, order: 
  * at the tail (5.10+: "so the moved pages won't immediately be considered for allocation again"), with the
  * accounting of both types.
  */
-export function moveToFreeList(zone: Zone, mm: MemMap, pfn: number, order: number, oldMt: number, newMt: number): void {
+export function moveToFreeList(zone: Zone, mm: MemMap, pfn: number, order: number, _oldMt: number, newMt: number): void {
   const fa = zone.freeArea;
+  // list_move(): from the list the block is really on
+  const oldMt = mm.flags[pfn - mm.startPfn]! >> PG_BUDDY_MT_SHIFT;
   const oli = order * MT + oldMt;
   const nli = order * MT + newMt;
   listDel(fa, mm, oli, pfn);
   if (fa.moveToTail) listAddTail(fa, mm, nli, pfn);
   else listAdd(fa, mm, nli, pfn);
+  mm.flags[pfn - mm.startPfn] = newMt << PG_BUDDY_MT_SHIFT;
   fa.nrFreeMt[oli]!--;
   fa.nrFreeMt[nli]!++;
   accountFreepages(zone, -(1 << order), oldMt);
@@ -307,9 +312,11 @@ export function expand(zone: Zone, mm: MemMap, pfn: number, low: number, high: n
 
 /** mm/page_alloc.c page_del_and_expand(): unlink, split, and account only the pages that left the lists */
 function pageDelAndExpand(zone: Zone, mm: MemMap, pfn: number, low: number, high: number, mt: number): void {
-  delPageFromFreeListNoAccount(zone, mm, pfn, high, mt);
-  const nrPages = (1 << high) - expand(zone, mm, pfn, low, high, mt);
-  accountFreepages(zone, -nrPages, mt);
+  const listMt = delPageFromFreeListNoAccount(zone, mm, pfn, high, mt);
+  const nrAdded = expand(zone, mm, pfn, low, high, mt);
+  // the remnants join `mt`'s lists: move their accounting from the list the block came from (same type on 6.10+)
+  accountFreepages(zone, -(1 << high), listMt);
+  accountFreepages(zone, nrAdded, mt);
 }
 
 /**
@@ -344,6 +351,13 @@ function buddyMergeLikely(zone: Zone, mm: MemMap, pfn: number, buddyPfn: number,
   return mm.state[i] === PAGE_BUDDY && mm.order[i] === order + 1;
 }
 
+const MERGE_ISOLATE = 0;
+const MERGE_MERGEABLE = 1;
+const MERGE_RETYPE = 2;
+function mergeRuleOf(p: Policy): number {
+  return p.freeMergeRule === 'isolate' ? MERGE_ISOLATE : p.freeMergeRule === 'mergeable' ? MERGE_MERGEABLE : MERGE_RETYPE;
+}
+
 /**
  * mm/page_alloc.c __free_one_page() (v6.18): put a block of `order` at pfn (an allocated or pcp head) back,
  * merging with its free buddies. Buddy of (pfn, order) = pfn ^ 2^order; the merged block starts at pfn & buddy.
@@ -359,6 +373,7 @@ export function freeOnePage(zone: Zone, mm: MemMap, pfn: number, order: number, 
   const base = mm.startPfn;
   const zs = zone.zoneStartPfn as number;
   const ze = zs + zone.spannedPages;
+  const rule = mergeRuleOf(zone.freeArea.policy);
   accountFreepages(zone, 1 << order, migratetype);
   state[pfn - base] = PAGE_TAIL;
   mm.owner[pfn - base] = -1;
@@ -373,10 +388,15 @@ export function freeOnePage(zone: Zone, mm: MemMap, pfn: number, order: number, 
     let buddyMt = migratetype;
     if (order >= pageblock_order) {
       buddyMt = getPageblockMigratetype(mm, buddyPfn);
-      if (migratetype !== buddyMt && (!migratetypeIsMergeable(migratetype) || !migratetypeIsMergeable(buddyMt))) break;
+      if (migratetype !== buddyMt) {
+        // ≤5.x: only isolation stops the merge; 6.0+: any non-mergeable type (HIGHATOMIC, CMA, ISOLATE)
+        if (rule === MERGE_ISOLATE ? migratetype === MIGRATE_ISOLATE || buddyMt === MIGRATE_ISOLATE
+          : !migratetypeIsMergeable(migratetype) || !migratetypeIsMergeable(buddyMt)) break;
+      }
     }
     delPageFromFreeListNoAccount(zone, mm, buddyPfn, order, buddyMt);
-    if (buddyMt !== migratetype) setPageblockMigratetype(mm, buddyPfn, migratetype);
+    // 6.10+: the buddy's pageblock takes the freeing page's type; before, the merged block just joins its list
+    if (buddyMt !== migratetype && rule === MERGE_RETYPE) setPageblockMigratetype(mm, buddyPfn, migratetype);
     pfn = buddyPfn & pfn;
     order++;
   }
@@ -635,6 +655,8 @@ export function rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, 
   resetBuddyStats();
   const s = buddyStats;
   let pfn: number;
+  const shape = zone.freeArea.policy.rmqueueFallback;
+  if (shape !== 'claim-steal') return rmqueueOld(zone, mm, order, mt, allocFlags, shape === 'steal-4.0' ? 0 : shape === 'steal-4.4' ? 1 : 2);
   if (allocFlags & ALLOC_CMA && (zone.nrFreeCmaPages ?? 0) > Math.floor(zone.nrFreePages / 2)) {
     pfn = rmqueueSmallest(zone, mm, order, MIGRATE_CMA);
     if (pfn >= 0) {
@@ -680,21 +702,204 @@ export function rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, 
   return -1;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// __rmqueue before 6.10: v4.0 (try_to_steal_freepages, MIGRATE_RESERVE), 4.4–4.12 and 4.13–6.9
+// (find_suitable_fallback + steal_suitable_fallback, then __rmqueue_smallest again).
+// ---------------------------------------------------------------------------------------------------------
+
+const SHAPE_4_0 = 0;
+const SHAPE_4_4 = 1;
+const SHAPE_4_13 = 2;
+
+/**
+ * mm/page_alloc.c __rmqueue() ≤ 6.9. v4.0: __rmqueue_smallest, then __rmqueue_fallback (which hands out the page
+ * itself), then MIGRATE_RESERVE (slot 3) as the last resort ("retry_reserve"). 4.4–6.9: __rmqueue_smallest, CMA,
+ * then __rmqueue_fallback moves a fallback block (or its whole pageblock) to the requested type's lists and
+ * __rmqueue_smallest runs again ("goto retry"). 5.8+ takes CMA first when it holds over half the free pages.
+ */
+function rmqueueOld(zone: Zone, mm: MemMap, order: number, mt: number, allocFlags: number, shape: number): number {
+  const s = buddyStats;
+  const p = zone.freeArea.policy;
+  let pfn = -1;
+  if (p.cmaFirstWhenHalf && allocFlags & ALLOC_CMA && (zone.nrFreeCmaPages ?? 0) > Math.floor(zone.nrFreePages / 2)) {
+    pfn = rmqueueSmallest(zone, mm, order, MIGRATE_CMA);
+    if (pfn >= 0) {
+      s.mode = RMQUEUE_CMA;
+      return pfn;
+    }
+  }
+  if (shape === SHAPE_4_0) {
+    pfn = rmqueueSmallest(zone, mm, order, mt);
+    if (pfn < 0) pfn = rmqueueFallback40(zone, mm, order, mt);
+    // MIGRATE_RESERVE handled later if necessary: the last resort of every request
+    if (pfn < 0 && p.fallbackReserve && mt !== MIGRATE_HIGHATOMIC) pfn = rmqueueSmallest(zone, mm, order, MIGRATE_HIGHATOMIC);
+    s.mode = pfn >= 0 ? RMQUEUE_NORMAL : -1;
+    return pfn;
+  }
+  for (let tries = 0; tries < 2 * NR_PAGE_ORDERS; tries++) {
+    pfn = rmqueueSmallest(zone, mm, order, mt);
+    if (pfn >= 0) break;
+    if (allocFlags & ALLOC_CMA) {
+      pfn = rmqueueSmallest(zone, mm, order, MIGRATE_CMA);
+      if (pfn >= 0) break;
+    }
+    if (!rmqueueFallbackSteal(zone, mm, order, mt, allocFlags, shape)) break;
+  }
+  s.mode = pfn >= 0 ? RMQUEUE_NORMAL : -1;
+  return pfn;
+}
+
+/**
+ * mm/page_alloc.c __rmqueue_fallback() + try_to_steal_freepages() @ v4.0: from MAX_ORDER − 1 down, the head block
+ * of the first fallback list with one. At ≥ pageblock_order its pageblocks become the requested type; at ≥
+ * pageblock_order / 2, or for UNMOVABLE / RECLAIMABLE requests, the pageblock's free blocks move to the requested
+ * type and the pageblock changes type if that moved ≥ half of it; in both cases the split remnants go to the
+ * requested type's lists ("always steal split buddies"); otherwise they stay on the fallback type's lists.
+ */
+function rmqueueFallback40(zone: Zone, mm: MemMap, order: number, startMt: number): number {
+  const fa = zone.freeArea;
+  const head = fa.head;
+  for (let co = MAX_PAGE_ORDER; co >= order; co--) {
+    for (let i = 0; i < 2; i++) {
+      const fmt = fa.fallbacks[startMt * 2 + i]!;
+      if (fmt < 0) break;
+      const pfn = head[co * MT + fmt]!;
+      if (pfn < 0) continue;
+      let newType = fmt;
+      if (co >= pageblock_order) {
+        changePageblockRange(mm, pfn, co, startMt);
+        newType = startMt;
+      } else if (shouldTryClaimBlock(fa, co, startMt)) {
+        let pages = 0;
+        if (prepMoveFreepagesBlock(zone, mm, pfn, false)) pages = moveFreepagesBlockRange(zone, mm, moveCounts.startPfn, fmt, startMt);
+        // claim the whole block if over half of it is free
+        if (pages >= 1 << (pageblock_order - 1) || fa.mobilityDisabled) setPageblockMigratetype(mm, pfn, startMt);
+        newType = startMt;
+      }
+      pageDelAndExpand(zone, mm, pfn, order, co, newType);
+      markAllocated(mm, pfn, order);
+      recordExtfrag(mm, pfn, co, startMt, fmt);
+      if (buddyStats.changeOwnership) buddyStats.claimed = true;
+      else buddyStats.stole = true;
+      return pfn;
+    }
+  }
+  return -1;
+}
+
+/**
+ * mm/page_alloc.c __rmqueue_fallback() + steal_suitable_fallback() (4.4–6.9): find the largest fallback block
+ * (from MAX_ORDER − 1 down to min_order: pageblock_order under ALLOC_NOFRAGMENT, 5.0+; 6.1+ only for requests
+ * below pageblock_order). 4.13+: a MOVABLE request that could not take the whole pageblock takes the smallest
+ * suitable block instead. Then steal: a HIGHATOMIC block moves alone; ≥ pageblock_order re-types its pageblocks;
+ * otherwise (5.0+: boost the watermark first) with can_steal move every free block of the pageblock to the
+ * requested type and re-type the pageblock if free + alike ≥ half of it (the moved pages stay moved when it is
+ * not: lists and pageblock type then disagree until 6.10); without can_steal move just this block.
+ * Returns whether it moved anything (the caller runs __rmqueue_smallest again).
+ */
+function rmqueueFallbackSteal(zone: Zone, mm: MemMap, order: number, startMt: number, allocFlags: number, shape: number): boolean {
+  const fa = zone.freeArea;
+  const p = fa.policy;
+  let minOrder = order;
+  if (allocFlags & ALLOC_NOFRAGMENT && (!p.nofragmentBelowPageblockOnly || order < pageblock_order)) minOrder = pageblock_order;
+  let co = MAX_PAGE_ORDER;
+  let fmt = -1;
+  for (; co >= minOrder; co--) {
+    fmt = findSuitableFallback(fa, co, startMt, false);
+    if (fmt !== -1) break;
+  }
+  if (fmt === -1) return false;
+  let canSteal = shouldTryClaimBlock(fa, co, startMt);
+  if (shape === SHAPE_4_13 && !canSteal && startMt === MIGRATE_MOVABLE && co > order) {
+    // find_smallest: even if the next movable allocation falls back elsewhere, no permanent fragmentation
+    for (co = order; co < NR_PAGE_ORDERS; co++) {
+      fmt = findSuitableFallback(fa, co, startMt, false);
+      if (fmt !== -1) break;
+    }
+    canSteal = shouldTryClaimBlock(fa, co, startMt);
+  }
+  const pfn = fa.head[co * MT + fmt]!;
+  const s = buddyStats;
+  s.fallback = true;
+  s.fallbackMt = fmt;
+  stealSuitableFallback(zone, mm, pfn, co, startMt, canSteal, allocFlags);
+  s.changeOwnership = getPageblockMigratetype(mm, pfn) === startMt;
+  if (s.changeOwnership) s.claimed = true;
+  else s.stole = true;
+  return true;
+}
+
+function stealSuitableFallback(zone: Zone, mm: MemMap, pfn: number, co: number, startType: number, wholeBlock: boolean, allocFlags: number): void {
+  const fa = zone.freeArea;
+  const oldBlockType = getPageblockMigratetype(mm, pfn);
+  single: {
+    // this can happen due to races, and would break the highatomic accounting
+    if (oldBlockType === MIGRATE_HIGHATOMIC) break single;
+    // take ownership for orders >= pageblock_order
+    if (co >= pageblock_order) {
+      changePageblockRange(mm, pfn, co, startType);
+      break single;
+    }
+    // 5.0+: boost watermarks to increase reclaim pressure and reduce the likelihood of future fallbacks
+    if (fa.policy.hasWatermarkBoost) {
+      boostFromFallback(zone, allocFlags);
+    }
+    if (!wholeBlock) break single;
+    if (!prepMoveFreepagesBlock(zone, mm, pfn, true)) break single;
+    const freePages = moveCounts.numFree;
+    const movablePages = moveCounts.numMovable;
+    const start = moveCounts.startPfn;
+    moveFreepagesBlockRange(zone, mm, start, oldBlockType, startType);
+    let alikePages: number;
+    if (startType === MIGRATE_MOVABLE) alikePages = movablePages;
+    else if (oldBlockType === MIGRATE_MOVABLE) alikePages = pageblock_nr_pages - (freePages + movablePages);
+    else alikePages = 0;
+    buddyStats.claimFreePages = freePages;
+    buddyStats.claimAlikePages = alikePages;
+    // if a sufficient number of pages in the block are either free or of a comparable migratability, claim it
+    if (freePages + alikePages >= 1 << (pageblock_order - 1) || fa.mobilityDisabled) setPageblockMigratetype(mm, start, startType);
+    else buddyStats.claimRejected++;
+    return;
+  }
+  // single_page:
+  moveToFreeList(zone, mm, pfn, co, oldBlockType, startType);
+}
+
+/** boost_watermark() from a fallback, and ZONE_BOOSTED_WATERMARK for an ALLOC_KSWAPD request (5.0+) */
+function boostFromFallback(zone: Zone, allocFlags: number): void {
+  const fa = zone.freeArea;
+  buddyStats.boostRequested = true;
+  if (fa.sysctl !== null && boostWatermark(zone, fa.sysctl, fa.policy)) {
+    buddyStats.boosted = true;
+    if (allocFlags & ALLOC_KSWAPD) zone.flags = (zone.flags ?? 0) | ZONE_BOOSTED_WATERMARK;
+  }
+}
+
 /**
  * mm/page_alloc.c reserve_highatomic_pageblock() (6.10+): after a high-order atomic allocation succeeded, make
  * its pageblock(s) MIGRATE_HIGHATOMIC, up to ALIGN(managed / 100, pageblock_nr_pages) pages per zone (none at
- * all when 1% of the zone is below one pageblock). Only mergeable pageblocks are taken. Below pageblock_order the
+ * all when 1% of the zone is below one pageblock; 6.8+). Policy.highatomicLimit 'plus-pageblock' (4.4–6.7):
+ * up to managed / 100 + pageblock_nr_pages; 'none' (v4.0): no such reserve. Only mergeable pageblocks are taken. Below pageblock_order the
  * block's free pages move with it and the reserve grows by a pageblock; at ≥ pageblock_order every covered
  * pageblock is re-typed and the reserve grows by 2^order. Returns true if it reserved.
  */
 export function reserveHighatomicPageblock(zone: Zone, mm: MemMap, pfn: number, order: number, _allocFlags = 0): boolean {
+  const limit = zone.freeArea.policy.highatomicLimit;
+  if (limit === 'none') return false;
   const onePercent = Math.floor(zone.managedPages / 100);
-  if (onePercent < pageblock_nr_pages) return false;
-  const maxManaged = Math.ceil(onePercent / pageblock_nr_pages) * pageblock_nr_pages;
+  let maxManaged: number;
+  if (limit === 'plus-pageblock') {
+    // ≤6.7: "Limit the number reserved to 1 pageblock or roughly 1% of a zone"
+    maxManaged = onePercent + pageblock_nr_pages;
+  } else {
+    if (onePercent < pageblock_nr_pages) return false;
+    maxManaged = Math.ceil(onePercent / pageblock_nr_pages) * pageblock_nr_pages;
+  }
   if (zone.nrReservedHighatomic >= maxManaged) return false;
   const mt = getPageblockMigratetype(mm, pfn);
   if (!migratetypeIsMergeable(mt)) return false;
-  if (order < pageblock_order) {
+  if (order < pageblock_order || !zone.freeArea.policy.splitLargeBuddyOnFree) {
+    // ≤6.9 always takes one pageblock, whatever the order
     if (moveFreepagesBlock(zone, mm, pfn, mt, MIGRATE_HIGHATOMIC) === -1) return false;
     zone.nrReservedHighatomic += pageblock_nr_pages;
   } else {
@@ -731,6 +936,45 @@ export function unreserveHighatomicPageblock(zone: Zone, mm: MemMap, force: bool
     if (ret > 0) return true;
   }
   return false;
+}
+
+/**
+ * mm/page_alloc.c setup_zone_migrate_reserve() @ v4.0 (run at the end of setup_per_zone_wmarks): mark the zone's
+ * first MOVABLE pageblocks that hold no reserved page or hole as MIGRATE_RESERVE (slot 3), moving their free
+ * pages, until roundup(min watermark, pageblock) / pageblock_nr_pages of them, at most Policy.migrateReserveBlocks
+ * (2), are reserved. Returns how many are reserved.
+ */
+export function setupZoneMigrateReserve(zone: Zone, mm: MemMap): number {
+  const max = zone.freeArea.policy.migrateReserveBlocks;
+  if (max === 0) return 0;
+  const zs = zone.zoneStartPfn as number;
+  const ze = zs + zone.spannedPages;
+  let reserve = Math.min(max, Math.ceil(zone.watermark[0]! / pageblock_nr_pages));
+  let done = 0;
+  const base = mm.startPfn;
+  for (let pfn = Math.ceil(zs / pageblock_nr_pages) * pageblock_nr_pages; pfn < ze && reserve > 0; pfn += pageblock_nr_pages) {
+    const end = Math.min(pfn + pageblock_nr_pages, ze);
+    // blocks with reserved pages will never free: skip them
+    let usable = true;
+    for (let p = pfn; p < end; p++) {
+      const st = mm.state[p - base];
+      if (st === PAGE_HOLE || st === PAGE_RESERVED) {
+        usable = false;
+        break;
+      }
+    }
+    if (!usable) continue;
+    const bt = getPageblockMigratetype(mm, pfn);
+    if (bt === MIGRATE_HIGHATOMIC) {
+      reserve--;
+      done++;
+    } else if (bt === MIGRATE_MOVABLE) {
+      moveFreepagesBlock(zone, mm, pfn, MIGRATE_MOVABLE, MIGRATE_HIGHATOMIC);
+      reserve--;
+      done++;
+    }
+  }
+  return done;
 }
 
 // ---------------------------------------------------------------------------------------------------------

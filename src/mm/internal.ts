@@ -5,7 +5,8 @@
  * The constants below are the v6.18 values (mm/internal.h @ v6.18: ALLOC_TRYLOCK 0x400 and ALLOC_KSWAPD 0x800).
  * Older kernels give some bits other names or values (ALLOC_HARDER 0x10 and ALLOC_HIGH 0x20 up to 6.2,
  * ALLOC_FAIR 0x100 in 4.0, ALLOC_KSWAPD 0x200 in 5.0–5.4): those live in the policy (`Policy.allocFlags`) so a
- * policy of another version swaps the table, not this file.
+ * policy of another version swaps the table, not this file. Inside the simulator every policy uses these bit values
+ * (ALLOC_HARDER/ALLOC_HIGH share the 0x10/0x20 bits as in the kernel; ALLOC_FAIR has a simulator-only bit).
  */
 import type { Zone } from './mmzone.js';
 
@@ -37,6 +38,17 @@ export const ALLOC_TRYLOCK = 0x400;
 export const ALLOC_KSWAPD = 0x800;
 /** flags that allow allocations below the min watermark */
 export const ALLOC_RESERVES = ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM;
+/**
+ * ≤ 6.2 names of the same bits (mm/internal.h @ v4.0 … v6.1): ALLOC_HARDER 0x10 ("try to alloc harder"), ALLOC_HIGH
+ * 0x20 (__GFP_HIGH). A ≤ 6.2 policy reads these bits with the older meaning (watermarkCheck '4.0' … '4.13').
+ */
+export const ALLOC_HARDER = ALLOC_NON_BLOCK;
+export const ALLOC_HIGH = ALLOC_MIN_RESERVE;
+/**
+ * v4.0's ALLOC_FAIR (0x100 there, the bit ALLOC_NOFRAGMENT took later): the fast path's fair zone allocation
+ * policy. A simulator-only bit value so the two never meet; the kernel's value is Policy.allocFlags.ALLOC_FAIR.
+ */
+export const ALLOC_FAIR = 0x1000;
 
 /**
  * The alloc_flags bit values of one kernel version, by kernel name (0 when that version has no such flag).

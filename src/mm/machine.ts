@@ -14,7 +14,7 @@ import type { Policy } from '../policy/policy.js';
 import { asPfn } from './memmap-types.js';
 import { PAGE_HOLE, createMemmap, getPageblockMigratetype } from './memmap.js';
 import type { MemMap } from './memmap.js';
-import { freeBootMemory, initFreeArea, layoutSnapshotFreeLists } from './buddy.js';
+import { freeBootMemory, initFreeArea, layoutSnapshotFreeLists, setupZoneMigrateReserve } from './buddy.js';
 import {
   MAX_NR_ZONES,
   MIGRATE_HIGHATOMIC,
@@ -444,12 +444,12 @@ function bootWatermarks(m: Machine, userMinFreeKbytes: number | undefined): void
   if (userMinFreeKbytes !== undefined) {
     m.sysctl.min_free_kbytes = userMinFreeKbytes;
     setupPerZoneWmarks(m.nodes, m.sysctl, m.policy);
-    setupPerZoneLowmemReserve(m.nodes, m.sysctl);
+    setupPerZoneLowmemReserve(m.nodes, m.sysctl, m.policy);
     return;
   }
   m.sysctl.min_free_kbytes = calculateMinFreeKbytes(zonelist, m.policy);
   setupPerZoneWmarks(m.nodes, m.sysctl, m.policy);
-  setupPerZoneLowmemReserve(m.nodes, m.sysctl);
+  setupPerZoneLowmemReserve(m.nodes, m.sysctl, m.policy);
   if (m.thp !== 'never') {
     m.sysctl.min_free_kbytes = setRecommendedMinFreeKbytes(m.nodes, zonelist, m.sysctl.min_free_kbytes);
     setupPerZoneWmarks(m.nodes, m.sysctl, m.policy);
@@ -471,7 +471,7 @@ function fromSpec(spec: { nodes: readonly { zones: readonly ZoneSpec[]; distance
   const nrZoneTypes = hasDevice || ratioLen === 5 ? 5 : MAX_NR_ZONES;
   const nodes = buildNodes(spec.nodes, nrZoneTypes, opts.policy);
   const distance = spec.nodes.some((n) => n.distance) ? spec.nodes.map((n, i) => n.distance ?? spec.nodes.map((_, j) => (i === j ? 10 : 20))) : undefined;
-  buildZonelists(nodes, distance);
+  buildZonelists(nodes, distance, opts.policy);
   const given = { ...(spec.sysctl ?? {}), ...(opts.sysctl ?? {}) };
   const m: Machine = {
     nodes,
@@ -485,6 +485,10 @@ function fromSpec(spec: { nodes: readonly { zones: readonly ZoneSpec[]; distance
   };
   initFreeLists(m);
   bootWatermarks(m, given.min_free_kbytes);
+  // v4.0: setup_per_zone_wmarks() ends with setup_zone_migrate_reserve() (MIGRATE_RESERVE pageblocks)
+  if (m.policy.migrateReserveBlocks > 0) {
+    for (const node of m.nodes) for (const zone of node.zones) if (zone.managedPages > 0) setupZoneMigrateReserve(zone, node.memmap);
+  }
   return m;
 }
 
@@ -608,7 +612,7 @@ function loadSnapshot(dir: string, name: string, opts: BuildMachineOptions): Mac
     }
     return makeNode(nodeId, zones);
   });
-  buildZonelists(nodes);
+  buildZonelists(nodes, undefined, opts.policy);
 
   const firstPopulated = zi.find((z) => z.present > 0);
   const cpus = new Set((firstPopulated?.pagesets ?? []).map((p) => p.cpu));
@@ -766,7 +770,7 @@ export function applySysctlOverrides(m: Machine, over: Partial<Sysctl> | undefin
   if (next.min_free_kbytes !== before.min_free_kbytes || next.watermark_scale_factor !== before.watermark_scale_factor) {
     setupPerZoneWmarks(m.nodes, next, m.policy);
   }
-  if (next.lowmem_reserve_ratio.join() !== before.lowmem_reserve_ratio.join()) setupPerZoneLowmemReserve(m.nodes, next);
+  if (next.lowmem_reserve_ratio.join() !== before.lowmem_reserve_ratio.join()) setupPerZoneLowmemReserve(m.nodes, next, m.policy);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

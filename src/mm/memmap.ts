@@ -38,6 +38,12 @@ export const pageStateNames: readonly string[] = ['hole', 'reserved', 'buddy', '
  * page_has_movable_ops() in v6.18): try_to_claim_block() counts such pages as "alike" for MOVABLE claims.
  */
 export const PG_movable_alike = 0x01;
+/**
+ * On the head of a free block (PAGE_BUDDY) the flags byte holds, in bits 5..7, the migratetype of the free list the
+ * block is on (buddy.ts). 6.10+ keeps free lists and pageblock types equal, but before that a list could disagree with
+ * its block's type (a stolen block, a whole-block move that did not re-type), and list_del() needs the real list.
+ */
+export const PG_BUDDY_MT_SHIFT = 5;
 
 /**
  * Pageblock flag byte (include/linux/pageblock-flags.h, v6.18): bits 0..2 PB_migrate (the migratetype),

@@ -20,9 +20,12 @@
  */
 import type { Policy } from '../policy/policy.js';
 import type { PglistData, Sysctl, Zone } from './mmzone.js';
-import { MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, MIGRATE_TYPES, WMARK_HIGH, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } from './mmzone.js';
+import { MAX_NR_ZONES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, MIGRATE_TYPES, WMARK_HIGH, WMARK_LOW, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } from './mmzone.js';
 import {
   ALLOC_CMA,
+  ALLOC_FAIR,
+  ALLOC_HARDER,
+  ALLOC_HIGH,
   ALLOC_HIGHATOMIC,
   ALLOC_KSWAPD,
   ALLOC_MIN_RESERVE,
@@ -76,7 +79,8 @@ const GFP_CACHE_SIZE = 64;
 function gfpDecode(pa: PageAlloc, mask: number): number {
   const slot = (mask ^ (mask >>> 6) ^ (mask >>> 13) ^ (mask >>> 20)) & (GFP_CACHE_SIZE - 1);
   if (pa.gfpCacheKey[slot] === mask) return pa.gfpCacheVal[slot]!;
-  const v = gfpZone(mask, pa.era) | (gfpMigratetype(mask, pa.era) << 4) | (gfpZoneBad(mask) ? 1 << 8 : 0);
+  // gfp_migratetype() numbers types as that kernel does (MOVABLE 2 on v4.0): translate to the simulator's slots
+  const v = gfpZone(mask, pa.era) | (pa.mtFromKernel[gfpMigratetype(mask, pa.era)]! << 4) | (gfpZoneBad(mask) ? 1 << 8 : 0);
   pa.gfpCacheKey[slot] = mask;
   pa.gfpCacheVal[slot] = v;
   return v;
@@ -112,7 +116,12 @@ export const STEP_BOOST_WAKE = 7;
 /** walk restarted after skipping kswapd-busy nodes */
 export const STEP_KSWAPD_RETRY = 8;
 
-export const stepNames: readonly string[] = ['', 'wmark', 'wmark_high', 'skip_kswapd', 'nofragment_retry', 'no_watermarks', 'rmqueue', 'boost_wake', 'kswapd_retry'];
+/** v4.0 fair zone policy: zone skipped, its NR_ALLOC_BATCH is used up (ZONE_FAIR_DEPLETED); free = the batch */
+export const STEP_FAIR_SKIP = 9;
+/** v4.0 fair zone policy: walk repeated without ALLOC_FAIR (aux 1 = the local batches were reset first) */
+export const STEP_FAIR_RETRY = 10;
+
+export const stepNames: readonly string[] = ['', 'wmark', 'wmark_high', 'skip_kswapd', 'nofragment_retry', 'no_watermarks', 'rmqueue', 'boost_wake', 'kswapd_retry', 'fair_skip', 'fair_retry'];
 
 /** where rmqueue() found the page */
 export const SRC_NONE = 0;
@@ -202,6 +211,10 @@ export interface PageAlloc {
    */
   gfpCacheKey: Int32Array;
   gfpCacheVal: Int32Array;
+  /** this kernel's migratetype number → simulator slot (Policy.kernelMigratetype inverted) */
+  mtFromKernel: Int8Array;
+  /** v4.0 NR_ALLOC_BATCH per zone (index nodeId * MAX_NR_ZONES + zoneIdx): ≤ 0 = ZONE_FAIR_DEPLETED */
+  fairBatch: Float64Array;
 }
 
 /** The result record of allocPagesFast() / getPageFromFreelist(): reuse one per caller. */
@@ -260,20 +273,67 @@ export function createPageAlloc(machine: AllocMachine, buddy: BuddyOps = buddyOp
     mobilityDisabled: machine.nodes.some((n) => n.zones.some((z) => z.freeArea?.mobilityDisabled === true)),
     gfpCacheKey: new Int32Array(GFP_CACHE_SIZE).fill(-1),
     gfpCacheVal: new Int32Array(GFP_CACHE_SIZE),
+    mtFromKernel: mtFromKernel(policy),
+    fairBatch: initFairBatches(machine.nodes, policy),
   };
+}
+
+function mtFromKernel(policy: Policy): Int8Array {
+  const out = new Int8Array(16);
+  for (let k = 0; k < 16; k++) out[k] = k < MIGRATE_TYPES ? k : MIGRATE_UNMOVABLE;
+  policy.kernelMigratetype.forEach((k, slot) => {
+    out[k] = slot;
+  });
+  return out;
+}
+
+/** __setup_per_zone_wmarks() @ v4.0: NR_ALLOC_BATCH = high − low of every zone (the fair zone policy's budget) */
+function initFairBatches(nodes: readonly PglistData[], policy: Policy): Float64Array {
+  const out = new Float64Array(nodes.length * MAX_NR_ZONES);
+  if (!policy.fairZonePolicy) return out;
+  for (const node of nodes) for (const zone of node.zones) if (zone.zoneIdx < MAX_NR_ZONES) resetFairBatch(out, zone);
+  return out;
+}
+
+function resetFairBatch(batch: Float64Array, zone: Zone): void {
+  batch[zone.nodeId * MAX_NR_ZONES + zone.zoneIdx] = wmark(zone, WMARK_HIGH) - wmark(zone, WMARK_LOW);
+}
+
+/**
+ * reset_alloc_batches() @ v4.0: every zone of the preferred zone's node up to the preferred zone gets a fresh
+ * NR_ALLOC_BATCH of high − low and loses ZONE_FAIR_DEPLETED.
+ */
+export function resetAllocBatches(pa: PageAlloc, preferredZone: Zone): void {
+  const zones = pa.machine.nodes[preferredZone.nodeId]!.zones;
+  for (let i = 0; i <= preferredZone.zoneIdx && i < zones.length; i++) resetFairBatch(pa.fairBatch, zones[i]!);
+}
+
+/** the v4.0 NR_ALLOC_BATCH left in `zone` (tests, decision log) */
+export function zoneAllocBatch(pa: PageAlloc, zone: Zone): number {
+  return pa.fairBatch[zone.nodeId * MAX_NR_ZONES + zone.zoneIdx]!;
 }
 
 // ---- watermarks ----
 
 /**
- * __zone_watermark_unusable_free() (v6.18): pages a request may not count as free: the 2^order - 1 the request
- * itself needs beyond one page, the free highatomic pages unless it may use reserves (ALLOC_RESERVES), and free
- * CMA pages unless ALLOC_CMA. 6.10+ subtracts nr_free_highatomic (pages really free on HIGHATOMIC lists), not
- * the whole nr_reserved_highatomic as before.
+ * __zone_watermark_unusable_free(): pages a request may not count as free: the 2^order - 1 the request itself
+ * needs beyond one page, the highatomic reserve unless it may use reserves, and free CMA pages unless ALLOC_CMA.
+ * 6.10+ (v6.18) subtracts nr_free_highatomic (pages really free on HIGHATOMIC lists) unless ALLOC_RESERVES;
+ * 6.3–6.9 the whole nr_reserved_highatomic unless ALLOC_RESERVES; 4.13–6.2 nr_reserved_highatomic unless
+ * ALLOC_HARDER or ALLOC_OOM; 4.4–4.12 unless ALLOC_HARDER; v4.0 has no highatomic reserve. Policy: the zone's.
  */
 export function zoneWatermarkUnusableFree(zone: Zone, order: number, allocFlags: number): number {
   let unusable = (1 << order) - 1;
-  if (!(allocFlags & ALLOC_RESERVES)) unusable += zone.nrFreeHighatomic ?? 0;
+  const shape = zone.freeArea.policy.watermarkCheck;
+  if (shape === '6.10') {
+    if (!(allocFlags & ALLOC_RESERVES)) unusable += zone.nrFreeHighatomic ?? 0;
+  } else if (shape === '6.3') {
+    if (!(allocFlags & ALLOC_RESERVES)) unusable += zone.nrReservedHighatomic;
+  } else if (shape === '4.13') {
+    if (!(allocFlags & (ALLOC_HARDER | ALLOC_OOM))) unusable += zone.nrReservedHighatomic;
+  } else if (shape === '4.4') {
+    if (!(allocFlags & ALLOC_HARDER)) unusable += zone.nrReservedHighatomic;
+  }
   if (!(allocFlags & ALLOC_CMA)) unusable += zone.nrFreeCmaPages ?? 0;
   return unusable;
 }
@@ -285,8 +345,12 @@ export function zoneWatermarkUnusableFree(zone: Zone, order: number, allocFlags:
  * goes (3/8 left); ALLOC_OOM then halves what is left. Then free must exceed min + lowmem_reserve[highest_zoneidx];
  * for order > 0 some free list of order ≥ `order` must be usable: the three pcp types always, CMA with
  * ALLOC_CMA, HIGHATOMIC with ALLOC_HIGHATOMIC or ALLOC_OOM. A plain GFP_NOWAIT (NON_BLOCK alone) gets no cut.
+ * Older shapes (the zone's Policy.watermarkCheck): zoneWatermarkOk40 (v4.0), zoneWatermarkOkHarder (4.4–6.2).
  */
 export function zoneWatermarkOk(zone: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number, free: number): boolean {
+  const shape = zone.freeArea.policy.watermarkCheck;
+  if (shape === '4.0') return zoneWatermarkOk40(zone, order, mark, highestZoneidx, allocFlags, free);
+  if (shape === '4.4' || shape === '4.13') return zoneWatermarkOkHarder(zone, order, mark, highestZoneidx, allocFlags, free, shape === '4.13');
   let min = mark;
   // free pages may go negative - that's OK
   free -= zoneWatermarkUnusableFree(zone, order, allocFlags);
@@ -320,13 +384,79 @@ export function zoneWatermarkOk(zone: Zone, order: number, mark: number, highest
 }
 
 /**
+ * __zone_watermark_ok() @ v4.0: ALLOC_HIGH halves min, ALLOC_HARDER takes a further quarter (every
+ * non-blocking request is "harder" there); free minus CMA must exceed min + lowmem_reserve; then, order by order
+ * below the request, the pages of that order are no longer counted and min halves: "at the next order, this
+ * order's pages become unavailable". No free list is looked at.
+ */
+export function zoneWatermarkOk40(zone: Zone, order: number, mark: number, classzoneIdx: number, allocFlags: number, free: number): boolean {
+  let min = mark;
+  free -= (1 << order) - 1;
+  if (allocFlags & ALLOC_HIGH) min -= Math.floor(min / 2);
+  if (allocFlags & ALLOC_HARDER) min -= Math.floor(min / 4);
+  const freeCma = allocFlags & ALLOC_CMA ? 0 : (zone.nrFreeCmaPages ?? 0);
+  if (free - freeCma <= min + zone.lowmemReserve[classzoneIdx]!) return false;
+  const nrFree = zone.freeArea.nrFree;
+  for (let o = 0; o < order; o++) {
+    // at the next order, this order's pages become unavailable
+    free -= nrFree[o]! << o;
+    // require fewer higher order pages to be free
+    min >>= 1;
+    if (free <= min) return false;
+  }
+  return true;
+}
+
+/**
+ * __zone_watermark_ok() 4.4–6.2. `oomShape` false (4.4–4.12): ALLOC_HARDER cuts min by a quarter and may use any
+ * non-empty order (HIGHATOMIC and ISOLATE lists too); everyone else loses nr_reserved_highatomic. True (4.13–6.2):
+ * ALLOC_HARDER or ALLOC_OOM ("alloc_harder") keep the reserve, OOM halving min instead of a quarter, and only
+ * they may use the HIGHATOMIC lists. ALLOC_HIGH halves min first.
+ */
+export function zoneWatermarkOkHarder(zone: Zone, order: number, mark: number, idx: number, allocFlags: number, free: number, oomShape: boolean): boolean {
+  let min = mark;
+  const harder = (allocFlags & (oomShape ? ALLOC_HARDER | ALLOC_OOM : ALLOC_HARDER)) !== 0;
+  free -= (1 << order) - 1;
+  if (allocFlags & ALLOC_HIGH) min -= Math.floor(min / 2);
+  if (!harder) free -= zone.nrReservedHighatomic;
+  else if (oomShape && allocFlags & ALLOC_OOM) min -= Math.floor(min / 2);
+  else min -= Math.floor(min / 4);
+  if (!(allocFlags & ALLOC_CMA)) free -= zone.nrFreeCmaPages ?? 0;
+  if (free <= min + zone.lowmemReserve[idx]!) return false;
+  if (!order) return true;
+  const nrFree = zone.freeArea.nrFree;
+  const nrFreeMt = zone.freeArea.nrFreeMt;
+  const cmaOk = (allocFlags & ALLOC_CMA) !== 0;
+  for (let o = order; o < nrFree.length; o++) {
+    if (!nrFree[o]) continue;
+    if (harder && !oomShape) return true;
+    const base = o * MIGRATE_TYPES;
+    for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) if (nrFreeMt[base + mt]! > 0) return true;
+    if (cmaOk && nrFreeMt[base + MIGRATE_CMA]! > 0) return true;
+    if (harder && nrFreeMt[base + MIGRATE_HIGHATOMIC]! > 0) return true;
+  }
+  return false;
+}
+
+/**
  * zone_watermark_fast() (v6.18): order 0 first tries the cheap test (free minus unusable, floored at 0, above
  * mark + reserve); otherwise the full __zone_watermark_ok(). If that fails for an order-0 ALLOC_MIN_RESERVE
  * request checking the min watermark of a boosted zone, it is retried against the unboosted min: the boost
- * exists to wake kswapd early, not to fail atomic allocations.
+ * exists to wake kswapd early, not to fail atomic allocations. Per Policy.watermarkFast: 'none' (v4.0) is
+ * __zone_watermark_ok alone; 'order0' (4.7–5.8) passes order 0 on free − CMA > mark + reserve, ignoring the
+ * highatomic reserve; 'unusable' with `atomicRule` '__GFP_ATOMIC' (5.9–6.2) keys the retry on __GFP_ATOMIC,
+ * approximated by ALLOC_HARDER (which gfp_to_alloc_flags() derives from it).
  */
 export function zoneWatermarkFast(zone: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number): boolean {
   const free = zone.nrFreePages;
+  const p = zone.freeArea.policy;
+  const fast = p.watermarkFast;
+  if (fast === 'none') return zoneWatermarkOk(zone, order, mark, highestZoneidx, allocFlags, free);
+  if (fast === 'order0') {
+    const cma = allocFlags & ALLOC_CMA ? 0 : (zone.nrFreeCmaPages ?? 0);
+    if (!order && free - cma > mark + zone.lowmemReserve[highestZoneidx]!) return true;
+    return zoneWatermarkOk(zone, order, mark, highestZoneidx, allocFlags, free);
+  }
   if (!order) {
     let usable = free;
     const reserved = zoneWatermarkUnusableFree(zone, 0, allocFlags);
@@ -335,7 +465,8 @@ export function zoneWatermarkFast(zone: Zone, order: number, mark: number, highe
     if (usable > mark + zone.lowmemReserve[highestZoneidx]!) return true;
   }
   if (zoneWatermarkOk(zone, order, mark, highestZoneidx, allocFlags, free)) return true;
-  if (!order && allocFlags & ALLOC_MIN_RESERVE && zone.watermarkBoost && (allocFlags & ALLOC_WMARK_MASK) === WMARK_MIN) {
+  const atomic = p.atomicRule === '__GFP_ATOMIC' ? ALLOC_HARDER : ALLOC_MIN_RESERVE;
+  if (!order && allocFlags & atomic && zone.watermarkBoost && (allocFlags & ALLOC_WMARK_MASK) === WMARK_MIN) {
     return zoneWatermarkOk(zone, order, zone.watermark[WMARK_MIN]!, highestZoneidx, allocFlags, free);
   }
   return false;
@@ -354,9 +485,10 @@ function wmark(zone: Zone, i: number): number {
  * DMA32): the first pass then tries DMA32 before letting Normal fall back into other pageblock types.
  */
 export function allocFlagsNofragment(pa: PageAlloc, zone: Zone | null, gfpMask: number): number {
-  let allocFlags = gfpMask & pa.bits.__GFP_KSWAPD_RECLAIM ? ALLOC_KSWAPD : 0;
+  // ≤4.x: no ALLOC_KSWAPD; 5.0: ALLOC_NOFRAGMENT exists but the line setting it is missing (5.0.1 vs 5.1.15)
+  let allocFlags = pa.policy.allocFlags.ALLOC_KSWAPD && gfpMask & pa.bits.__GFP_KSWAPD_RECLAIM ? ALLOC_KSWAPD : 0;
   if (pa.policy.hasDefragMode && pa.machine.sysctl.defrag_mode) return allocFlags | ALLOC_NOFRAGMENT;
-  if (!zone) return allocFlags;
+  if (!zone || !pa.policy.setsAllocNofragment) return allocFlags;
   if (zone.zoneIdx !== ZONE_NORMAL) return allocFlags;
   // on UMA, a populated Normal implies a populated DMA32
   if (pa.nrOnlineNodes > 1 && !(pa.machine.nodes[zone.nodeId]!.zones[ZONE_DMA32]!.presentPages > 0)) return allocFlags;
@@ -421,14 +553,32 @@ export function getPageFromFreelist(pa: PageAlloc, gfpMask: number, order: numbe
   out.source = SRC_NONE;
   if (ac.preferredZoneref < 0) return -1;
   const preferredZone = zonelist[ac.preferredZoneref]!;
+  const policy = pa.policy;
+  // ≤5.7 every check uses the preferred zone's lowmem_reserve index (classzone_idx), 5.8+ gfp_zone()
+  const reserveIdx = policy.lowmemReserveIndex === 'classzone' ? preferredZone.zoneIdx : highest;
+  // ZONE_BELOW_HIGH (pcp->high tuning) exists from 6.7
+  const checkBelowHigh = policy.pcpHighRule === 'adaptive';
+  const fairBatch = pa.fairBatch;
 
   for (;;) {
     // retry:
     const noFallback = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
+    const fair = (allocFlags & ALLOC_FAIR) !== 0;
+    let nrFairSkipped = 0;
     let restart = false;
     for (let zi = ac.preferredZoneref; zi >= 0; zi = nextZonesZonelist(zonelist, zi + 1, highest, nodemask)) {
       const zone = zonelist[zi]!;
       // cpuset and dirty-limit checks: not modelled (file header)
+      if (fair) {
+        // v4.0 fair zone policy: local zones only, each until its batch is used up
+        if (zone.nodeId !== preferredZone.nodeId) break;
+        const b = fairBatch[zone.nodeId * MAX_NR_ZONES + zone.zoneIdx]!;
+        if (b <= 0) {
+          nrFairSkipped++;
+          if (steps.enabled) steps.push(STEP_FAIR_SKIP, zone, b, 0, 0, 0, allocFlags, 0);
+          continue;
+        }
+      }
       if (noFallback && !defragMode && multiNode && zone !== preferredZone && zone.nodeId !== preferredZone.nodeId) {
         // moving to a remote node: locality matters more than fragmentation avoidance
         allocFlags &= ~ALLOC_NOFRAGMENT;
@@ -442,18 +592,18 @@ export function getPageFromFreelist(pa: PageAlloc, gfpMask: number, order: numbe
         if (steps.enabled) steps.push(STEP_SKIP_KSWAPD, zone, 0, 0, 0, 0, allocFlags, 0);
         continue;
       }
-      const reserve = zone.lowmemReserve[highest]!;
+      const reserve = zone.lowmemReserve[reserveIdx]!;
       let ok = false;
       // detect a zone below its high watermark (pcp->high tuning); passing high passes any lower mark
-      if (!((zone.flags ?? 0) & ZONE_BELOW_HIGH)) {
+      if (checkBelowHigh && !((zone.flags ?? 0) & ZONE_BELOW_HIGH)) {
         const high = wmark(zone, WMARK_HIGH);
-        ok = zoneWatermarkFast(zone, order, high, highest, allocFlags);
+        ok = zoneWatermarkFast(zone, order, high, reserveIdx, allocFlags);
         if (steps.enabled) steps.push(STEP_WMARK_HIGH, zone, zone.nrFreePages, high, reserve, ok ? 1 : 0, allocFlags, 0);
         if (!ok) zone.flags = (zone.flags ?? 0) | ZONE_BELOW_HIGH;
       }
       if (!ok) {
         const mark = wmark(zone, allocFlags & ALLOC_WMARK_MASK);
-        ok = zoneWatermarkFast(zone, order, mark, highest, allocFlags);
+        ok = zoneWatermarkFast(zone, order, mark, reserveIdx, allocFlags);
         if (steps.enabled) steps.push(STEP_WMARK, zone, zone.nrFreePages, mark, reserve, ok ? 1 : 0, allocFlags, 0);
         if (!ok) {
           if (!(allocFlags & ALLOC_NO_WATERMARKS)) continue; // node_reclaim disabled (zone_reclaim_mode 0)
@@ -464,8 +614,12 @@ export function getPageFromFreelist(pa: PageAlloc, gfpMask: number, order: numbe
       const pfn = rmqueue(pa, preferredZone, zone, order, gfpMask, allocFlags, ac.migratetype, out);
       if (steps.enabled) steps.push(STEP_RMQUEUE, zone, pa.lastSource === SRC_PCP_REFILL ? pcpStats.refilled : 0, pa.lastFallback, 0, pfn, allocFlags, pa.lastSource);
       if (pfn >= 0) {
-        // a high-order atomic allocation may reserve its pageblock for the future
-        if (allocFlags & ALLOC_HIGHATOMIC) pa.buddy.reserveHighatomicPageblock(zone, pa.machine.nodes[zone.nodeId]!.memmap, pfn, order);
+        // v4.0 buffered_rmqueue(): every allocation spends the zone's fair batch
+        if (policy.fairZonePolicy) fairBatch[zone.nodeId * MAX_NR_ZONES + zone.zoneIdx]! -= 1 << order;
+        // a high-order atomic allocation may reserve its pageblock for the future (≤6.2: order && ALLOC_HARDER)
+        if (policy.highatomicFlag === 'ALLOC_HIGHATOMIC' ? allocFlags & ALLOC_HIGHATOMIC : policy.highatomicFlag === 'ALLOC_HARDER' && order && allocFlags & ALLOC_HARDER) {
+          pa.buddy.reserveHighatomicPageblock(zone, pa.machine.nodes[zone.nodeId]!.memmap, pfn, order);
+        }
         out.pfn = pfn;
         out.zone = zone;
         out.source = pa.lastSource;
@@ -473,6 +627,16 @@ export function getPageFromFreelist(pa: PageAlloc, gfpMask: number, order: numbe
       }
     }
     if (restart) continue;
+    if (fair) {
+      // the local batches are used up, or remote zones were not considered yet: once more without fairness,
+      // before the slow path wakes kswapd ("prefer spilling to a remote zone over swapping locally")
+      allocFlags &= ~ALLOC_FAIR;
+      if (nrFairSkipped) resetAllocBatches(pa, preferredZone);
+      if (nrFairSkipped || multiNode) {
+        if (steps.enabled) steps.push(STEP_FAIR_RETRY, null, 0, 0, 0, 0, allocFlags, nrFairSkipped ? 1 : 0);
+        continue;
+      }
+    }
     // skipped nodes with active kswapd and found no idle node: place anywhere the watermarks permit
     if (skipKswapdNodes && skippedKswapdNodes) {
       skipKswapdNodes = false;
@@ -521,7 +685,12 @@ export function rmqueueBuddy(pa: PageAlloc, zone: Zone, order: number, allocFlag
   const buddy = pa.buddy;
   const mm = pa.machine.nodes[zone.nodeId]!.memmap;
   let pfn = -1;
-  if (allocFlags & ALLOC_HIGHATOMIC) {
+  const p = pa.policy;
+  const highatomicFirst =
+    p.highatomicFlag === 'ALLOC_HIGHATOMIC'
+      ? (allocFlags & ALLOC_HIGHATOMIC) !== 0
+      : p.highatomicFlag === 'ALLOC_HARDER' && (allocFlags & ALLOC_HARDER) !== 0 && (order > 0 || !p.highatomicHarderOrderOnly);
+  if (highatomicFirst) {
     pfn = buddy.rmqueueSmallest(zone, mm, order, MIGRATE_HIGHATOMIC);
     if (pfn >= 0) {
       pa.lastSource = SRC_HIGHATOMIC;
@@ -534,7 +703,8 @@ export function rmqueueBuddy(pa: PageAlloc, zone: Zone, order: number, allocFlag
     pa.lastFallback = buddy.lastFallback();
     return pfn;
   }
-  if (allocFlags & (ALLOC_OOM | ALLOC_NON_BLOCK)) {
+  // 6.3–6.9: OOM victims; 6.10+: also non-blocking requests; ≤6.2 never
+  if (allocFlags & p.highatomicOnFailure) {
     pfn = buddy.rmqueueSmallest(zone, mm, order, MIGRATE_HIGHATOMIC);
     if (pfn >= 0) {
       pa.lastSource = SRC_HIGHATOMIC;
@@ -568,7 +738,8 @@ export function allocPagesFast(pa: PageAlloc, gfpMask: number, order: number, pr
     return -1;
   }
   const ac = out.ac;
-  let allocFlags = prepareAllocPages(pa, gfpMask, preferredNid, -1, ac, ALLOC_WMARK_LOW);
+  // v4.0: the fast path is also the fair pass (ALLOC_WMARK_LOW | ALLOC_CPUSET | ALLOC_FAIR; cpusets not modelled)
+  let allocFlags = prepareAllocPages(pa, gfpMask, preferredNid, -1, ac, pa.policy.fairZonePolicy ? ALLOC_WMARK_LOW | ALLOC_FAIR : ALLOC_WMARK_LOW);
   if (allocFlags < 0) {
     out.reject = true;
     return -1;
@@ -606,6 +777,11 @@ export function freeOnePage(pa: PageAlloc, zone: Zone, pfn: number, order: numbe
   const buddy = pa.buddy;
   const mm = pa.machine.nodes[zone.nodeId]!.memmap;
   const end = pfn + (1 << order);
+  // ≤6.9 __free_pages_ok(): the whole block with the type of its first pageblock
+  if (!pa.policy.splitLargeBuddyOnFree) {
+    buddy.freeOnePage(zone, mm, pfn, order, buddy.getPageblockMigratetype(mm, pfn), fpiFlags);
+    return;
+  }
   if (order > pageblock_order) order = pageblock_order;
   for (;;) {
     buddy.freeOnePage(zone, mm, pfn, order, buddy.getPageblockMigratetype(mm, pfn), fpiFlags);

@@ -73,6 +73,10 @@ export interface ZonePcp {
   thpOrder: number;
   nrThpLists: number;
   batchScaleMax: number;
+  /** Policy.pcpHighRule: PCP_HIGH_BATCH6 (≤5.12), PCP_HIGH_LOW_WMARK (5.14–6.6), PCP_HIGH_ADAPTIVE (6.7+) */
+  highRule: number;
+  /** free_high exists (6.0+) */
+  freeHighOn: boolean;
   /** list head / tail pfn per (cpu, pindex); -1 = empty */
   head: Int32Array;
   tail: Int32Array;
@@ -80,7 +84,7 @@ export interface ZonePcp {
   count: Int32Array;
   /** pcp->high: adaptive, 0 until first used (BOOT_PAGESET_HIGH), then clamped to [high_min, high_max] */
   high: Int32Array;
-  /** pcp->free_count and pcp->alloc_factor: the 6.7+ batch scaling state */
+  /** pcp->free_count and pcp->alloc_factor: the 6.7+ batch scaling state (5.14–6.6: freeCount is pcp->free_factor) */
   freeCount: Int32Array;
   allocFactor: Int32Array;
   flags: Uint8Array;
@@ -89,6 +93,10 @@ export interface ZonePcp {
   highMin: number;
   highMax: number;
 }
+
+export const PCP_HIGH_BATCH6 = 0;
+export const PCP_HIGH_LOW_WMARK = 1;
+export const PCP_HIGH_ADAPTIVE = 2;
 
 /** pcp_allowed_order(): orders 0..PAGE_ALLOC_COSTLY_ORDER and HPAGE_PMD_ORDER (with THP) use pcp lists. */
 export function pcpAllowedOrder(pcp: ZonePcp, order: number): boolean {
@@ -148,11 +156,18 @@ export function zoneHighsize(zone: Zone, batch: number, nrSplitCpus: number, hig
  */
 export function zonePcpUpdate(pcp: ZonePcp, nrCpusOfNode: number, percpuPagelistHighFraction: number, policy: Policy): void {
   const zone = pcp.zone;
-  const batch = Math.max(1, zoneBatchsize(zone.managedPages, policy));
+  const batch0 = zoneBatchsize(zone.managedPages, policy);
+  const batch = Math.max(1, batch0);
   const split = nrCpusOfNode > 0 ? nrCpusOfNode : pcp.nrCpus;
   let highMin: number;
   let highMax: number;
-  if (percpuPagelistHighFraction) {
+  if (policy.pcpHighRule === 'batch6') {
+    // ≤5.12 pageset_set_batch(): high = 6 * batch, batch = max(1, batch) (a small zone's high is 0: every free spills)
+    highMin = highMax = 6 * batch0;
+  } else if (policy.pcpHighRule === 'low-wmark') {
+    // 5.14–6.6 zone_set_pageset_high_and_batch(): one high for all CPUs, no auto-tuning
+    highMin = highMax = zoneHighsize(zone, batch, split, percpuPagelistHighFraction);
+  } else if (percpuPagelistHighFraction) {
     // pcp high is tuned manually: auto-tuning off (high_min == high_max)
     highMin = highMax = zoneHighsize(zone, batch, split, percpuPagelistHighFraction);
   } else {
@@ -191,6 +206,8 @@ export function initZonePcp(
     thpOrder: policy.pcpThpOrder,
     nrThpLists,
     batchScaleMax: policy.pcpBatchScaleMax,
+    highRule: policy.pcpHighRule === 'batch6' ? PCP_HIGH_BATCH6 : policy.pcpHighRule === 'low-wmark' ? PCP_HIGH_LOW_WMARK : PCP_HIGH_ADAPTIVE,
+    freeHighOn: policy.pcpFreeHigh,
     head: new Int32Array(nrCpus * nrLists).fill(-1),
     tail: new Int32Array(nrCpus * nrLists).fill(-1),
     count: new Int32Array(nrCpus),
@@ -297,6 +314,11 @@ export const pcpStats = { refilled: 0, fallback: FALLBACK_NONE };
  */
 export function nrPcpAlloc(pcp: ZonePcp, cpu: number, order: number): number {
   const baseBatch = pcp.batch;
+  if (pcp.highRule !== PCP_HIGH_ADAPTIVE) {
+    // ≤6.6 rmqueue_pcplist(): one batch, scaled down by order (5.13+: max(batch >> order, 2))
+    pcp.high[cpu] = pcp.highMin;
+    return baseBatch > 1 ? Math.max(baseBatch >> order, 2) : baseBatch;
+  }
   const highMin = pcp.highMin;
   const highMax = pcp.highMax;
   let high = clampInt(pcp.high[cpu]!, highMin, highMax);
@@ -380,6 +402,14 @@ export function rmqueuePcplist(pcp: ZonePcp, buddy: BuddyOps, cpu: number, order
  * shrinks it by the recent free count; a full list that keeps receiving frees grows it to hold one more batch.
  */
 export function nrPcpHigh(pcp: ZonePcp, cpu: number, batch: number, freeHigh: boolean): number {
+  if (pcp.highRule !== PCP_HIGH_ADAPTIVE) {
+    const high = (pcp.high[cpu] = pcp.highMin);
+    if (pcp.highRule === PCP_HIGH_BATCH6) return high;
+    // 5.14–6.6: free_high drains all; while reclaim is active at most 4 batches stay
+    if (!high || freeHigh) return 0;
+    if (!((pcp.zone.flags ?? 0) & ZONE_RECLAIM_ACTIVE)) return high;
+    return Math.min(batch << 2, high);
+  }
   const highMin = pcp.highMin;
   const highMax = pcp.highMax;
   const high = clampInt(pcp.high[cpu]!, highMin, highMax);
@@ -415,6 +445,18 @@ export function nrPcpHigh(pcp: ZonePcp, cpu: number, batch: number, freeHigh: bo
  * to batch << CONFIG_PCP_BATCH_SCALE_MAX for a free_high drain.
  */
 export function nrPcpFree(pcp: ZonePcp, cpu: number, batch: number, high: number, freeHigh: boolean): number {
+  // ≤5.12 free_hot_cold_page() / free_unref_page_commit(): one batch
+  if (pcp.highRule === PCP_HIGH_BATCH6) return batch;
+  if (pcp.highRule === PCP_HIGH_LOW_WMARK) {
+    // 5.14–6.6 nr_pcp_free(): free everything for free_high; else batch << free_factor in [batch, high - batch]
+    if (freeHigh) return pcp.count[cpu]!;
+    if (high < batch) return 1;
+    const maxNrFree = high - batch;
+    const n = batch * 2 ** pcp.freeCount[cpu]!;
+    // double the pages freed each time there is subsequent freeing without any allocation
+    if (n < maxNrFree) pcp.freeCount[cpu]!++;
+    return Math.min(Math.max(n, batch), maxNrFree);
+  }
   if (freeHigh) return Math.min(pcp.count[cpu]!, batch << pcp.batchScaleMax);
   // clamp_t(): max first, then min, as the kernel's clamp does when high - batch < batch
   return Math.min(Math.max(pcp.freeCount[cpu]!, batch), high - batch);
@@ -438,7 +480,10 @@ export function freeFrozenPageCommit(pcp: ZonePcp, buddy: BuddyOps, cpu: number,
   const batch = pcp.batch;
   let freeHigh = false;
   const f = pcp.flags[cpu]!;
-  if (order && order <= pcp.maxLowOrder) {
+  if (pcp.highRule !== PCP_HIGH_ADAPTIVE) {
+    // 6.0–6.6: a high-order free while pages are being freed without allocations in between (free_factor)
+    freeHigh = pcp.freeHighOn && pcp.freeCount[cpu]! > 0 && order > 0 && order <= pcp.maxLowOrder;
+  } else if (order && order <= pcp.maxLowOrder) {
     // free_count threshold batch + high_min / 2 ("mm: pcp: increase pcp->free_count threshold to trigger
     // free_high"; read in mm/page_alloc.c @ v6.17.2 free_frozen_page_commit(), before it was `batch`)
     freeHigh =
@@ -449,7 +494,7 @@ export function freeFrozenPageCommit(pcp: ZonePcp, buddy: BuddyOps, cpu: number,
   } else if (f & PCPF_PREV_FREE_HIGH_ORDER) {
     pcp.flags[cpu] = f & ~PCPF_PREV_FREE_HIGH_ORDER;
   }
-  if (pcp.freeCount[cpu]! < batch << pcp.batchScaleMax) pcp.freeCount[cpu]! += 1 << order;
+  if (pcp.highRule === PCP_HIGH_ADAPTIVE && pcp.freeCount[cpu]! < batch << pcp.batchScaleMax) pcp.freeCount[cpu]! += 1 << order;
   pcpFreeStats.drained = 0;
   pcpFreeStats.freeHigh = freeHigh;
   const high = nrPcpHigh(pcp, cpu, batch, freeHigh);

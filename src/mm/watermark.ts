@@ -144,13 +144,16 @@ export function setupPerZoneWmarks(nodes: readonly PglistData[], sysctl: Sysctl,
 }
 
 /**
- * mm/page_alloc.c setup_per_zone_lowmem_reserve() (5.11+ loop, v6.18): for a lower zone i and a higher zone j
- * of the same node, lowmem_reserve[j] = (managed(i+1) + … + managed(j)) / lowmem_reserve_ratio[i]; a zone whose
- * ratio is 0 or that has no managed pages reserves nothing. Empty upper zones still count (6.18 prints
- * DMA→Movable = DMA→Normal on a machine without Movable memory).
+ * mm/page_alloc.c setup_per_zone_lowmem_reserve(): for a lower zone i and a higher zone j of the same node,
+ * lowmem_reserve[j] = (managed(i+1) + … + managed(j)) / lowmem_reserve_ratio[i]. Empty upper zones still count
+ * (6.18 prints DMA→Movable = DMA→Normal on a machine without Movable memory). What a ratio below 1 means is the
+ * policy's `lowmemReserveRule`: 'force-one' (≤4.16: the ratio is rewritten to 1, so the reserve is the whole sum),
+ * 'zero' (4.17–5.10: no reserve), 'skip-empty' (5.11+, v6.18: no reserve, and none either for a zone without
+ * managed pages). Without a policy, the v6.18 rule.
  * Arrays are sized by the node's zone count (MAX_NR_ZONES of that kernel build: 5 with ZONE_DEVICE).
  */
-export function setupPerZoneLowmemReserve(nodes: readonly PglistData[], sysctl: Sysctl): void {
+export function setupPerZoneLowmemReserve(nodes: readonly PglistData[], sysctl: Sysctl, policy?: Policy): void {
+  const rule = policy?.lowmemReserveRule ?? 'skip-empty';
   for (const node of nodes) {
     const zones = node.zones;
     const n = zones.length;
@@ -162,8 +165,10 @@ export function setupPerZoneLowmemReserve(nodes: readonly PglistData[], sysctl: 
     }
     for (let i = 0; i < n - 1; i++) {
       const zone = zones[i]!;
-      const ratio = sysctl.lowmem_reserve_ratio[i] ?? 0;
-      const clear = ratio < 1 || zone.managedPages === 0;
+      let ratio = sysctl.lowmem_reserve_ratio[i] ?? 0;
+      // ≤4.16: "if (sysctl_lowmem_reserve_ratio[idx] < 1) sysctl_lowmem_reserve_ratio[idx] = 1"
+      if (rule === 'force-one' && ratio < 1) ratio = 1;
+      const clear = ratio < 1 || (rule === 'skip-empty' && zone.managedPages === 0);
       let managedPages = 0;
       for (let j = i + 1; j < n; j++) {
         managedPages += zones[j]!.managedPages;

@@ -3,6 +3,7 @@
  * find_next_best_node() and build_thisnode_zonelists(): the order in which an allocation tries zones.
  */
 import type { PglistData, Zone } from './mmzone.js';
+import type { Policy } from '../policy/policy.js';
 
 /** node_distance() of the kernel's default SLIT: LOCAL_DISTANCE 10, REMOTE_DISTANCE 20 */
 export const LOCAL_DISTANCE = 10;
@@ -10,13 +11,15 @@ export const REMOTE_DISTANCE = 20;
 
 /**
  * build_zonerefs_node(): this node's zones from the highest index down, only populated ones
- * (populated_zone(): present_pages > 0; 4.12–5.10 used managed_zone() instead).
+ * (populated_zone(): present_pages > 0, v4.0 and 5.15.y+); the v4.12 and v5.0 policies list managed_zone()s
+ * (managed_pages > 0) instead (Policy.zonelistZones; mm/page_alloc.c @ v4.12, v5.0.1). Without a policy, v6.18.
  */
-export function buildZonerefsNode(node: PglistData): Zone[] {
+export function buildZonerefsNode(node: PglistData, policy?: Policy): Zone[] {
+  const managed = policy?.zonelistZones === 'managed';
   const out: Zone[] = [];
   for (let zoneType = node.zones.length - 1; zoneType >= 0; zoneType--) {
     const zone = node.zones[zoneType]!;
-    if (zone.presentPages > 0) out.push(zone);
+    if ((managed ? zone.managedPages : zone.presentPages) > 0) out.push(zone);
   }
   return out;
 }
@@ -41,8 +44,8 @@ export function nodeOrder(local: number, nrNodes: number, distance?: readonly (r
  * its populated zones highest first (node-major: the only order since 4.14); ZONELIST_NOFALLBACK (__GFP_THISNODE)
  * = the local node's populated zones only. Memoryless nodes contribute nothing.
  */
-export function buildZonelists(nodes: readonly PglistData[], distance?: readonly (readonly number[])[]): void {
-  const refs = nodes.map(buildZonerefsNode);
+export function buildZonelists(nodes: readonly PglistData[], distance?: readonly (readonly number[])[], policy?: Policy): void {
+  const refs = nodes.map((n) => buildZonerefsNode(n, policy));
   for (const node of nodes) {
     const fallback: Zone[] = [];
     for (const n of nodeOrder(node.nodeId, nodes.length, distance)) fallback.push(...refs[n]!);
