@@ -2,7 +2,8 @@
 // synthetic 6.18 ftrace trace of BENCH_LINES (default 2,000,000) lines with the event mix of the real quiet +
 // fork-exec captures (alloc/free pairs of order 0 mostly, some order 1-3 and THP, pcp refill/drain and
 // free_batched noise, kswapd frees), each run in a child process that reports its own peak RSS; then a
-// compaction-heavy trace (fragmenting frees, THP faults) reported separately.
+// compaction-heavy trace (fragmenting frees, THP faults) reported separately. Prints wall-clock events/s and
+// events per CPU-second (user + system of the child: other processes loading the machine do not count).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,9 +83,11 @@ function runChild(args) {
       let bytes = 0;
       const io = { stdout: (s) => { bytes += s.length; }, stderr: () => {}, stdin: () => Readable.from([]), env: {}, stdoutIsTTY: false, stderrIsTTY: false, exitCode: 0, cwd: process.cwd() };
       const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage();
       const rc = await run(${JSON.stringify(args)}, io);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      process.stdout.write(JSON.stringify({ rc, ms, bytes, maxRssKb: process.resourceUsage().maxRSS }));`;
+      const c = process.cpuUsage(c0);
+      process.stdout.write(JSON.stringify({ rc, ms, cpuMs: (c.user + c.system) / 1000, bytes, maxRssKb: process.resourceUsage().maxRSS }));`;
     const p = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     let o = '';
     p.stdout.on('data', (d) => { o += d; });
@@ -105,6 +108,7 @@ export async function run(print) {
   ];
   for (const [name, args, lines] of cases) {
     const r = await runChild(['replay', ...args]);
-    print(`${name}: ${lines} lines in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(lines / (r.ms / 1000)).toLocaleString('en')} events/s, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MiB, exit ${r.rc}`);
+    const perS = (ms) => Math.round(lines / (ms / 1000)).toLocaleString('en');
+    print(`${name}: ${lines} lines in ${(r.ms / 1000).toFixed(2)} s wall (${(r.cpuMs / 1000).toFixed(2)} s CPU) = ${perS(r.ms)} events/s wall, ${perS(r.cpuMs)} events/CPU-s, ${(r.bytes / 1048576).toFixed(0)} MiB out, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MiB, exit ${r.rc}`);
   }
 }
