@@ -351,6 +351,11 @@ function buddyMergeLikely(zone: Zone, mm: MemMap, pfn: number, buddyPfn: number,
   return mm.state[i] === PAGE_BUDDY && mm.order[i] === order + 1;
 }
 
+/** the free area's policy; v6.18 for hand-made test free areas without one */
+function faPolicy(fa: FreeAreaState): Policy {
+  return (fa.policy as Policy | undefined) ?? v6_18;
+}
+
 const MERGE_ISOLATE = 0;
 const MERGE_MERGEABLE = 1;
 const MERGE_RETYPE = 2;
@@ -373,7 +378,7 @@ export function freeOnePage(zone: Zone, mm: MemMap, pfn: number, order: number, 
   const base = mm.startPfn;
   const zs = zone.zoneStartPfn as number;
   const ze = zs + zone.spannedPages;
-  const rule = mergeRuleOf(zone.freeArea.policy);
+  const rule = mergeRuleOf(faPolicy(zone.freeArea));
   accountFreepages(zone, 1 << order, migratetype);
   state[pfn - base] = PAGE_TAIL;
   mm.owner[pfn - base] = -1;
@@ -655,7 +660,7 @@ export function rmqueueBlock(zone: Zone, mm: MemMap, order: number, mt: number, 
   resetBuddyStats();
   const s = buddyStats;
   let pfn: number;
-  const shape = zone.freeArea.policy.rmqueueFallback;
+  const shape = faPolicy(zone.freeArea).rmqueueFallback;
   if (shape !== 'claim-steal') return rmqueueOld(zone, mm, order, mt, allocFlags, shape === 'steal-4.0' ? 0 : shape === 'steal-4.4' ? 1 : 2);
   if (allocFlags & ALLOC_CMA && (zone.nrFreeCmaPages ?? 0) > Math.floor(zone.nrFreePages / 2)) {
     pfn = rmqueueSmallest(zone, mm, order, MIGRATE_CMA);
@@ -884,7 +889,7 @@ function boostFromFallback(zone: Zone, allocFlags: number): void {
  * pageblock is re-typed and the reserve grows by 2^order. Returns true if it reserved.
  */
 export function reserveHighatomicPageblock(zone: Zone, mm: MemMap, pfn: number, order: number, _allocFlags = 0): boolean {
-  const limit = zone.freeArea.policy.highatomicLimit;
+  const limit = faPolicy(zone.freeArea).highatomicLimit;
   if (limit === 'none') return false;
   const onePercent = Math.floor(zone.managedPages / 100);
   let maxManaged: number;
@@ -898,7 +903,7 @@ export function reserveHighatomicPageblock(zone: Zone, mm: MemMap, pfn: number, 
   if (zone.nrReservedHighatomic >= maxManaged) return false;
   const mt = getPageblockMigratetype(mm, pfn);
   if (!migratetypeIsMergeable(mt)) return false;
-  if (order < pageblock_order || !zone.freeArea.policy.splitLargeBuddyOnFree) {
+  if (order < pageblock_order || !faPolicy(zone.freeArea).splitLargeBuddyOnFree) {
     // ≤6.9 always takes one pageblock, whatever the order
     if (moveFreepagesBlock(zone, mm, pfn, mt, MIGRATE_HIGHATOMIC) === -1) return false;
     zone.nrReservedHighatomic += pageblock_nr_pages;
@@ -945,7 +950,7 @@ export function unreserveHighatomicPageblock(zone: Zone, mm: MemMap, force: bool
  * (2), are reserved. Returns how many are reserved.
  */
 export function setupZoneMigrateReserve(zone: Zone, mm: MemMap): number {
-  const max = zone.freeArea.policy.migrateReserveBlocks;
+  const max = faPolicy(zone.freeArea).migrateReserveBlocks;
   if (max === 0) return 0;
   const zs = zone.zoneStartPfn as number;
   const ze = zs + zone.spannedPages;

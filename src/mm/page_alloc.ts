@@ -19,6 +19,7 @@
  *    (PF_MEMALLOC_NOIO/NOFS/PIN are not in a trace), memcg charging.
  */
 import type { Policy } from '../policy/policy.js';
+import { v6_18 } from '../policy/v6.18.js';
 import type { PglistData, Sysctl, Zone } from './mmzone.js';
 import { MAX_NR_ZONES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, MIGRATE_TYPES, WMARK_HIGH, WMARK_LOW, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } from './mmzone.js';
 import {
@@ -324,7 +325,7 @@ export function zoneAllocBatch(pa: PageAlloc, zone: Zone): number {
  */
 export function zoneWatermarkUnusableFree(zone: Zone, order: number, allocFlags: number): number {
   let unusable = (1 << order) - 1;
-  const shape = zone.freeArea.policy.watermarkCheck;
+  const shape = zonePolicy(zone).watermarkCheck;
   if (shape === '6.10') {
     if (!(allocFlags & ALLOC_RESERVES)) unusable += zone.nrFreeHighatomic ?? 0;
   } else if (shape === '6.3') {
@@ -348,7 +349,7 @@ export function zoneWatermarkUnusableFree(zone: Zone, order: number, allocFlags:
  * Older shapes (the zone's Policy.watermarkCheck): zoneWatermarkOk40 (v4.0), zoneWatermarkOkHarder (4.4–6.2).
  */
 export function zoneWatermarkOk(zone: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number, free: number): boolean {
-  const shape = zone.freeArea.policy.watermarkCheck;
+  const shape = zonePolicy(zone).watermarkCheck;
   if (shape === '4.0') return zoneWatermarkOk40(zone, order, mark, highestZoneidx, allocFlags, free);
   if (shape === '4.4' || shape === '4.13') return zoneWatermarkOkHarder(zone, order, mark, highestZoneidx, allocFlags, free, shape === '4.13');
   let min = mark;
@@ -449,7 +450,7 @@ export function zoneWatermarkOkHarder(zone: Zone, order: number, mark: number, i
  */
 export function zoneWatermarkFast(zone: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number): boolean {
   const free = zone.nrFreePages;
-  const p = zone.freeArea.policy;
+  const p = zonePolicy(zone);
   const fast = p.watermarkFast;
   if (fast === 'none') return zoneWatermarkOk(zone, order, mark, highestZoneidx, allocFlags, free);
   if (fast === 'order0') {
@@ -470,6 +471,11 @@ export function zoneWatermarkFast(zone: Zone, order: number, mark: number, highe
     return zoneWatermarkOk(zone, order, zone.watermark[WMARK_MIN]!, highestZoneidx, allocFlags, free);
   }
   return false;
+}
+
+/** the policy a zone was built for (its free area's); v6.18 for hand-made test zones without one */
+function zonePolicy(zone: Zone): Policy {
+  return (zone.freeArea.policy as Policy | undefined) ?? v6_18;
 }
 
 /** wmark_pages(): _watermark[i] + watermark_boost (include/linux/mmzone.h) */
