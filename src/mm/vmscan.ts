@@ -521,13 +521,17 @@ function clearKind(nr: NodeReclaim, pfn: number, order: number, zid: number): nu
  * Called by allocPages on every success.
  */
 export function lruAdd(sys: MmSystem, pfn: number, order: number, gfpMask: number, migratetype: number, taskId: number): void {
+  lruAddKind(sys, pfn, order, pageKindOf(sys, gfpMask, migratetype), taskId);
+}
+
+/** lruAdd() with the page kind given (PAGE_KIND_*), for scenario setup steps that name the kind outright. */
+export function lruAddKind(sys: MmSystem, pfn: number, order: number, kind: number, taskId: number): void {
   const nr = nodeOfPfn(sys.reclaim, pfn);
   if (!nr) return;
   const zid = zoneIdxOfPfn(nr.node, pfn);
   if (zid < 0) return;
   const i = pfn - nr.mm.startPfn;
   if (nr.kind[i] !== PAGE_KIND_NONE) clearKind(nr, pfn, nr.mm.order[i]!, zid);
-  const kind = pageKindOf(sys, gfpMask, migratetype);
   setKind(nr, pfn, order, kind, zid);
   nr.mm.owner[i] = taskId;
   taskAccount(sys.tasks, taskId, kind, 2 ** order);

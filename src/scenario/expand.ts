@@ -6,10 +6,8 @@
  *  - fill: a direct buddy fill that bypasses watermarks (no pcp, no slow path): blocks of `order` and
  *    `migratetype` are taken from the zone's free lists with __rmqueue (fallbacks included) until `pages` /
  *    `percent` of the managed pages are allocated, or only `leave_free` pages are left free. The blocks are owned
- *    by `task` and get the page kind `kind` (reclaim), through the representative gfp of that kind: file =
- *    GFP_HIGHUSER_MOVABLE, anon = GFP_HIGHUSER_MOVABLE|__GFP_ZERO, slab = GFP_KERNEL|__GFP_RECLAIMABLE,
- *    kernel = GFP_KERNEL (the default kind follows the migratetype: Movable file, Reclaimable slab, Unmovable
- *    kernel). Not counted in pgalloc_*.
+ *    by `task` and get the page kind `kind` exactly as named (the reclaim model's kinds; the default follows the
+ *    migratetype: Movable file, Reclaimable slab, Unmovable kernel). Not counted in pgalloc_*.
  *  - fragment: the zone's remaining free memory is filled the same way in blocks of 2^keep_order pages, then
  *    every other block (pattern "every-other") or one block in N ("one-in-N"), in pfn order starting with the
  *    first, is freed straight back to the buddy lists: holes that cannot merge. Not counted in pgfree.
@@ -27,7 +25,7 @@ import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, zoneNames } fr
 import type { Zone } from '../mm/mmzone.js';
 import { RMQUEUE_NORMAL, rmqueueBlock } from '../mm/buddy.js';
 import { freeOnePage } from '../mm/page_alloc.js';
-import { lruAdd, lruDel } from '../mm/vmscan.js';
+import { PAGE_KIND_ANON, PAGE_KIND_FILE, PAGE_KIND_KERNEL, PAGE_KIND_SLAB, lruAddKind, lruDel } from '../mm/vmscan.js';
 import { setOomScoreAdj, taskId, taskPagesAdd } from '../mm/oom_kill.js';
 import type { MmSystem } from '../mm/system.js';
 import { InputError } from '../errors.js';
@@ -45,14 +43,8 @@ export function scenarioMachineSpec(s: LoadedScenario): string | object {
   return s.machine as string | object;
 }
 
-function kindGfp(kind: string, era: string): number {
-  switch (kind) {
-    case 'file': return parseGfpFlags('GFP_HIGHUSER_MOVABLE', era);
-    case 'anon': return parseGfpFlags('GFP_HIGHUSER_MOVABLE|__GFP_ZERO', era);
-    case 'slab': return parseGfpFlags('GFP_KERNEL|__GFP_RECLAIMABLE', era);
-    default: return parseGfpFlags('GFP_KERNEL', era);
-  }
-}
+/** a setup step's `kind` names the page kind outright (the gfp rules would let the migratetype decide) */
+const kindByName: Readonly<Record<string, number>> = { file: PAGE_KIND_FILE, anon: PAGE_KIND_ANON, slab: PAGE_KIND_SLAB, kernel: PAGE_KIND_KERNEL };
 
 function defaultKind(mt: number): string {
   return mt === MIGRATE_MOVABLE ? 'file' : mt === MIGRATE_RECLAIMABLE ? 'slab' : 'kernel';
@@ -75,20 +67,20 @@ export function expandScenario(s: LoadedScenario, engine: ReplayEngine): void {
       const zone = findZone(engine, f.node, f.zone, s.file, `setup[${i}].fill`);
       const mt = mtByName[f.migratetype]!;
       const tid = f.task !== undefined ? taskId(sys, f.task, comms.get(f.task) ?? `task-${f.task}`) : -1;
-      const gfp = kindGfp(f.kind ?? defaultKind(mt), era);
+      const kind = kindByName[f.kind ?? defaultKind(mt)]!;
       let target: number;
       if (f.pages !== undefined) target = f.pages;
       else if (f.percent !== undefined) target = Math.floor((zone.managedPages * f.percent) / 100);
       else target = Math.max(0, zone.nrFreePages - f.leave_free!);
-      fillZone(sys, zone, f.order, mt, gfp, tid, target, null);
+      fillZone(sys, zone, f.order, mt, kind, tid, target, null);
     } else if (step.fragment) {
       const f = step.fragment;
       const zone = findZone(engine, f.node, f.zone, s.file, `setup[${i}].fragment`);
       const mt = mtByName[f.migratetype]!;
       const tid = f.task !== undefined ? taskId(sys, f.task, comms.get(f.task) ?? `task-${f.task}`) : -1;
-      const gfp = kindGfp(f.kind ?? defaultKind(mt), era);
+      const kind = kindByName[f.kind ?? defaultKind(mt)]!;
       const blocks: number[] = [];
-      fillZone(sys, zone, f.keep_order, mt, gfp, tid, zone.nrFreePages, blocks);
+      fillZone(sys, zone, f.keep_order, mt, kind, tid, zone.nrFreePages, blocks);
       const m = /^one-in-(\d+)$/.exec(f.pattern);
       const n = m ? Number(m[1]) : 2;
       blocks.sort((a, b) => a - b);
@@ -178,14 +170,14 @@ function findZone(engine: ReplayEngine, node: number, name: string, file: string
 }
 
 /** the direct buddy fill (file header): up to `target` pages in blocks of `order`; block pfns into `out` */
-function fillZone(sys: MmSystem, zone: Zone, order: number, mt: number, gfp: number, tid: number, target: number, out: number[] | null): void {
+function fillZone(sys: MmSystem, zone: Zone, order: number, mt: number, kind: number, tid: number, target: number, out: number[] | null): void {
   const mm = sys.machine.nodes[zone.nodeId]!.memmap;
   const n = 1 << order;
   let done = 0;
   while (done + n <= target) {
     const pfn = rmqueueBlock(zone, mm, order, mt, 0, RMQUEUE_NORMAL);
     if (pfn < 0) break;
-    lruAdd(sys, pfn, order, gfp, mt, tid);
+    lruAddKind(sys, pfn, order, kind, tid);
     if (tid >= 0) taskPagesAdd(sys, tid, n);
     out?.push(pfn);
     done += n;
