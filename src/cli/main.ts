@@ -13,6 +13,7 @@ import { register as registerConvert } from './convert.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerMachine } from './machine.js';
 import { register as registerPolicies } from './policies.js';
+import { register as registerCheck } from './check.js';
 
 export const VERSION = '0.1.0';
 
@@ -32,6 +33,7 @@ export function buildProgram(io: Io): Command {
   registerValidate(program, io);
   registerMachine(program, io);
   registerPolicies(program, io);
+  registerCheck(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
 }
