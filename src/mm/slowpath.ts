@@ -373,7 +373,8 @@ export function allocPages(sys: MmSystem, gfpMask: number, order: number, prefer
   out.gaveUp = false;
   out.nopageReason = -1;
   out.warnVerdict = -1;
-  out.warned.length = 0;
+  // setting an array's length is a runtime call: only when there is something to clear
+  if (out.warned.length !== 0) out.warned.length = 0;
   const fo = out.fast;
   // First allocation attempt
   let pfn = allocPagesFast(sys.pa, gfpMask, order, preferredNid, cpu, fo);

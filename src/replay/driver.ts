@@ -137,22 +137,16 @@ export class SlowPathDriver implements Driver {
     out.pfn = pfn;
     out.zone = res.zone;
     out.path = res.path;
-    out.warnLines.length = 0;
-    for (const l of res.warned) out.warnLines.push(l);
+    // setting an array's length is a runtime call: only when a previous request left lines
+    const lines = out.warnLines;
+    if (lines.length !== 0) lines.length = 0;
+    const warned = res.warned;
+    for (let i = 0; i < warned.length; i++) lines.push(warned[i]!);
     out.warned = res.warnVerdict === WARN_PRINT;
-    if (pfn >= 0) {
-      const node = this.machine.nodes[res.zone!.nodeId]!;
-      node.memmap.owner[pfn - node.memmap.startPfn] = tid;
-    }
     return pfn;
   }
 
   free(pfn: number, order: number, cpu: number): void {
-    let owner = -1;
-    for (const node of this.machine.nodes) {
-      const mm = node.memmap;
-      if (pfn >= mm.startPfn && pfn < mm.startPfn + mm.nrPages) owner = mm.owner[pfn - mm.startPfn]!;
-    }
     freeAllocated(this.sys, pfn, order, cpu);
   }
 

@@ -269,7 +269,8 @@ export class ReplayEngine {
 
   private isKernelReclaimFree(req: Request): boolean {
     const t = req.task;
-    if (t.startsWith('kswapd') || t.startsWith('kdamond')) return true;
+    // 107 = 'k': one char test before the two prefix compares
+    if (t.charCodeAt(0) === 107 && (t.startsWith('kswapd') || t.startsWith('kdamond'))) return true;
     return this.inDirectReclaim.size > 0 && this.inDirectReclaim.has(req.pid);
   }
 
