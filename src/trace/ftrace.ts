@@ -18,7 +18,7 @@ import {
   TRACE_NR_PAGE_ORDERS, type TraceEvent,
 } from './event.js';
 import { parseFieldList } from './fields.js';
-import { HASH_INIT, HASH_MUL, Intern } from './intern.js';
+import { Intern } from './intern.js';
 import type { EraSignals } from './era.js';
 import { GfpParseError, parseGfpFlags } from '../mm/gfp.js';
 
@@ -29,6 +29,9 @@ export const LINE_IGNORED = 1;
 export const LINE_ERROR = 2;
 
 const SP = 32;
+/** sizes of the parser's one-entry lookup caches: tokens up to this length, pid slots */
+const CACHE_LEN = 256;
+const PID_CACHE = 4096;
 const TAB = 9;
 
 function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
@@ -83,6 +86,12 @@ export class TextParser {
   private readonly systems = new Intern('latin1');
   /** EV_* per event-name intern id */
   private evByName = new Int32Array(64).fill(-1);
+  /** one-entry lookup caches (checked with Intern.matches): name id by name length, task id and pid by pid slot,
+   *  gfp id by value length */
+  private readonly nameByLen = new Int32Array(CACHE_LEN).fill(-1);
+  private readonly taskByPid = new Int32Array(PID_CACHE).fill(-1);
+  private readonly taskPid = new Int32Array(PID_CACHE).fill(-1);
+  private readonly gfpByLen = new Int32Array(CACHE_LEN).fill(-1);
   /** gfp mask per gfp intern id and era; -2 = not computed, -3 = unknown name */
   private gfpMaskById = new Float64Array(64).fill(-2);
   private gfpErrById: string[] = [];
@@ -95,6 +104,17 @@ export class TextParser {
   sawPerfShape = false;
   /** message of the last LINE_ERROR */
   error = '';
+
+  /** a DataView of the current input buffer (made once per chunk) */
+  private dvBuf: Buffer | null = null;
+  private dv: DataView = new DataView(new ArrayBuffer(0));
+  private viewOf(buf: Buffer): DataView {
+    if (buf !== this.dvBuf) {
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.dvBuf = buf;
+    }
+    return this.dv;
+  }
 
   /** clears cached masks when the era changes */
   setEra(era: string): void {
@@ -189,15 +209,21 @@ export class TextParser {
     let ns = q;
     let sysS = -1;
     let sysE = -1;
-    let h = HASH_INIT;
     for (;;) {
       let c = 0;
-      while (q < e && (c = buf[q]!) !== 58 && c !== SP) { h = Math.imul(h ^ c, HASH_MUL); q++; }
+      while (q < e && (c = buf[q]!) !== 58 && c !== SP) q++;
       if (q >= e || c !== 58 || q === ns) return this.fail('cannot parse line', buf, s, e);
-      if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; h = HASH_INIT; continue; }
+      if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; continue; }
       break;
     }
-    const nameId = this.names.idOfHashed(buf, ns, q, h);
+    // a trace's event names mostly differ in length: the last name of each length is checked before hashing
+    const names = this.names;
+    const nl = q - ns;
+    let nameId = nl < CACHE_LEN ? this.nameByLen[nl]! : -1;
+    if (nameId < 0 || !names.matches(nameId, buf, this.viewOf(buf), ns, q)) {
+      nameId = names.idOfBytes(buf, ns, q);
+      if (nl < CACHE_LEN) this.nameByLen[nl] = nameId;
+    }
     if (nameId >= this.evByName.length) {
       const a = new Int32Array(this.evByName.length * 2).fill(-1);
       a.set(this.evByName);
@@ -213,7 +239,15 @@ export class TextParser {
     ev.id = id;
     ev.nameId = nameId;
     ev.system = id !== EV_OTHER ? eventSystem(id) : sysS >= 0 ? this.systems.str(this.systems.idOfBytes(buf, sysS, sysE)) : '';
-    ev.taskId = this.tasks.idOfBytes(buf, p, te);
+    // the task name of a pid changes only at exec (comm): the pid's last name is checked before hashing
+    const slot = pid & (PID_CACHE - 1);
+    let taskId = this.taskByPid[slot]!;
+    if (taskId < 0 || this.taskPid[slot] !== pid || !this.tasks.matches(taskId, buf, this.viewOf(buf), p, te)) {
+      taskId = this.tasks.idOfBytes(buf, p, te);
+      this.taskByPid[slot] = taskId;
+      this.taskPid[slot] = pid;
+    }
+    ev.taskId = taskId;
     ev.pid = pid;
     ev.tgid = tgid;
     ev.cpu = cpu;
@@ -249,7 +283,7 @@ export class TextParser {
     let gs = -1;
     let ge = -1;
     let seen = 0; // 1 pfn, 2 order, 4 migratetype
-    let gfpHash = 0;
+    let gfpId = -1; // set when the gfp cache matched
     while (q < e) {
       const ks = q;
       while (q < e && buf[q] !== 61 && buf[q] !== SP) q++;
@@ -263,10 +297,13 @@ export class TextParser {
         if (this.sig === null && buf[q + 16] === SP) { q += 17; continue; }
       }
       const vs = q;
-      let gh = HASH_INIT;
       if (kl === 9) {
-        let c = 0;
-        while (q < e && (c = buf[q]!) !== SP) { gh = Math.imul(gh ^ c, HASH_MUL); q++; }
+        // gfp_flags is printed last: when the rest of the line is the last gfp string of its length, it needs no
+        // scan (a cached string holds no space, so the match also proves this is the whole value)
+        const gl = e - vs;
+        const cached = gl < CACHE_LEN ? this.gfpByLen[gl]! : -1;
+        if (cached >= 0 && this.gfps.matches(cached, buf, this.viewOf(buf), vs, e)) { q = e; gfpId = cached; }
+        else while (q < e && buf[q] !== SP) q++;
       } else {
         while (q < e && buf[q] !== SP) q++;
       }
@@ -289,7 +326,7 @@ export class TextParser {
           seen |= 1;
           break;
         case 5: ev.order = parseNumBytes(buf, vs, ve); seen |= 2; break;
-        case 9: gs = vs; ge = ve; gfpHash = gh; break; // gfp_flags
+        case 9: gs = vs; ge = ve; break; // gfp_flags
         case 11:
           if (k0 === 109) { ev.migratetype = parseNumBytes(buf, vs, ve); seen |= 4; }
           else if (k0 === 97) ev.allocOrder = parseNumBytes(buf, vs, ve);
@@ -319,7 +356,11 @@ export class TextParser {
     }
     if (id === EV_MM_PAGE_ALLOC) {
       if (gs < 0) return this.missing(ev, 'gfp_flags', buf, s, e);
-      const gid = this.gfps.idOfHashed(buf, gs, ge, gfpHash);
+      let gid = gfpId;
+      if (gid < 0) {
+        gid = this.gfps.idOfBytes(buf, gs, ge);
+        if (ge - gs < CACHE_LEN) this.gfpByLen[ge - gs] = gid;
+      }
       ev.gfpId = gid;
       ev.failed = ev.pfn === 0 || ev.pfn === -1;
       if (this.sig !== null) {

@@ -11,6 +11,8 @@ export class Intern {
   private slots: Int32Array = new Int32Array(1024).fill(-1);
   private hashes: number[] = [];
   private bytes: Buffer[] = [];
+  /** the bytes as little-endian 32-bit words (the whole ones), for matches() */
+  private words: Int32Array[] = [];
   private strs: string[] = [];
   private byStr = new Map<string, number>();
   /** per-id counters that callers may use freely (e.g. events per name) */
@@ -50,6 +52,23 @@ export class Intern {
     return this.add(text, h, Buffer.from(buf.subarray(start, end)));
   }
 
+  /**
+   * whether buf[start, end) are exactly the bytes of `id`: the check behind the parsers' one-entry caches (by pid,
+   * by length), which lets a repeated token skip hashing; a miss falls back to idOfBytes. `dv` views the same
+   * memory as `buf` (same offset): four bytes per read, since each typed-array read costs about as much as four
+   * byte compares in V8's code.
+   */
+  matches(id: number, buf: Buffer, dv: DataView, start: number, end: number): boolean {
+    const b = this.bytes[id]!;
+    const len = end - start;
+    if (b.length !== len) return false;
+    const w = this.words[id]!;
+    const nw = len >> 2;
+    for (let k = 0; k < nw; k++) if (dv.getInt32(start + 4 * k, true) !== w[k]) return false;
+    for (let i = nw * 4; i < len; i++) if (b[i] !== buf[start + i]) return false;
+    return true;
+  }
+
   /** id of a string (CSV/JSONL front ends) */
   idOf(text: string): number {
     const id = this.byStr.get(text);
@@ -73,6 +92,9 @@ export class Intern {
     this.strs.push(text);
     this.hashes.push(h);
     this.bytes.push(b);
+    const w = new Int32Array(b.length >> 2);
+    for (let k = 0; k < w.length; k++) w[k] = b.readInt32LE(4 * k);
+    this.words.push(w);
     this.byStr.set(text, id);
     if (id >= this.counts.length) {
       const c = new Float64Array(this.counts.length * 2);

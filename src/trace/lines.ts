@@ -6,7 +6,7 @@
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 
 /** lines longer than this are skipped (reported as errors) */
@@ -69,35 +69,43 @@ function toBuf(v: Buffer | string): Buffer {
   return typeof v === 'string' ? Buffer.from(v) : v;
 }
 
-/** gunzip with backpressure: feeds the raw chunks into zlib and yields its output */
+/**
+ * gunzip with backpressure: feeds the raw chunks into zlib (inflate runs on the libuv pool, beside the parser) and
+ * yields its output straight from the gunzip stream in CHUNK-sized buffers: a small chunkSize, or a PassThrough in
+ * between (whose read() concatenates what it buffered), costs main-thread time per byte.
+ */
 async function* gunzipChunks(path: string, src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gz = createGunzip({ chunkSize: 256 * 1024 });
-  const out = new PassThrough({ readableHighWaterMark: CHUNK });
-  let failure: Error | null = null;
-  gz.on('error', (e) => { failure = e; out.end(); });
-  gz.pipe(out);
+  const gz = createGunzip({ chunkSize: CHUNK });
+  let feedError: Error | null = null;
   const feed = (async () => {
     try {
       for await (const c of src) {
-        if (failure) return;
-        if (!gz.write(c)) await new Promise<void>((r) => { const done = (): void => { gz.off('drain', done); gz.off('error', done); r(); }; gz.once('drain', done); gz.once('error', done); });
+        if (gz.destroyed) return;
+        if (!gz.write(c)) {
+          await new Promise<void>((r) => {
+            const done = (): void => { gz.off('drain', done); gz.off('close', done); r(); };
+            gz.once('drain', done);
+            gz.once('close', done);
+          });
+        }
       }
       gz.end();
     } catch (e) {
-      failure = e as Error;
-      out.end();
+      feedError = e as Error;
+      gz.destroy(feedError);
     }
   })();
-  for await (const c of out) {
-    if (failure) break;
-    yield c as Buffer;
-  }
-  await feed;
-  if (failure) {
-    const f = failure as Error;
+  try {
+    for await (const c of gz) yield c as Buffer;
+  } catch (e) {
+    await feed;
+    const f = feedError ?? (e as Error);
     if (f instanceof InputError) throw f;
     throw new InputError(path, `corrupt gzip data: ${f.message}`, 'input.gzip');
+  } finally {
+    if (!gz.destroyed) gz.destroy();
   }
+  await feed;
 }
 
 /**
