@@ -10,7 +10,8 @@
  *    replayed in mirror mode; without one, the preset x86_64-16G in simulate mode (as `mmreplay replay` does).
  *  - Any other `*.json` is a scenario, validated as `mmreplay validate` does — except, inside a folder, a JSON
  *    object with a top-level `nodes` key and no `requests` (a machine file a scenario refers to), which is skipped.
- *  - Every other file is skipped (listed on stderr by the command), and so is a trace that a sidecar claims.
+ *  - Every other file is skipped (listed on stderr by the command), except a trace that a sidecar claims and the
+ *    files of the snapshot folder its machine comes from.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -113,6 +114,7 @@ export function discover(paths: readonly string[], cwd: string): Discovered {
   const sorted = [...files.keys()].sort();
   const items: CheckItem[] = [];
   const claimed = new Set<string>();
+  const claimedDirs: string[] = [];
   const others: string[] = [];
   for (const abs of sorted) {
     const file = shown(abs, cwd);
@@ -121,6 +123,7 @@ export function discover(paths: readonly string[], cwd: string): Discovered {
       claimed.add(trace);
       const snap = join(dirname(trace), SNAPSHOT_DIR);
       const hasSnap = existsSync(join(snap, 'zoneinfo'));
+      if (hasSnap) claimedDirs.push(snap + sep);
       items.push({
         kind: 'sidecar', file, abs, trace, traceFile: shown(trace, cwd),
         machine: hasSnap ? snap : SIDECAR_DEFAULT_MACHINE, mode: hasSnap ? 'mirror' : 'simulate',
@@ -131,6 +134,6 @@ export function discover(paths: readonly string[], cwd: string): Discovered {
       others.push(abs);
     }
   }
-  const skipped = others.filter((a) => !claimed.has(a)).map((a) => shown(a, cwd));
+  const skipped = others.filter((a) => !claimed.has(a) && !claimedDirs.some((d) => a.startsWith(d))).map((a) => shown(a, cwd));
   return { items, skipped };
 }
