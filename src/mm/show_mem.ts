@@ -23,6 +23,7 @@
  *  constant   bounce (0UL since the bounce counter went away), free_cma (no CMA on the reference
  *             machine), the dump_stack() body (a fixed placeholder, see dumpStackPlaceholder()).
  */
+import type { Policy } from '../policy/policy.js';
 import type { PglistData, Zone } from './mmzone.js';
 import {
   MIGRATE_HIGHATOMIC,
@@ -33,6 +34,7 @@ import {
   WMARK_MIN,
   ZONE_DMA,
 } from './mmzone.js';
+import { policyOrder } from './vmstat.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Configuration of the simulated kernel build (what the reference machine's .config decides)
@@ -82,6 +84,63 @@ export interface WarnGfpBits {
   __GFP_NOWARN: number;
 }
 export const warnGfpBitsV6_18: WarnGfpBits = { __GFP_DMA: 0x01, __GFP_NOWARN: 0x2000 };
+
+// ---------------------------------------------------------------------------------------------------
+// The text of each kernel version (issue 5)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * What differs in the report's text between kernel versions, taken from a policy. `at` is the policy's index
+ * in policyOrder (v4.0 … v6.18), so the printers below compare eras with `fmt.at >= AT_V5_0`.
+ */
+export interface ShowMemFormat {
+  /** policy name ('v6.18') */
+  version: string;
+  /** index of `version` in policyOrder */
+  at: number;
+  /** show_migration_types() letter per simulator migratetype slot (v4.0: slot 3 is 'R', MIGRATE_RESERVE) */
+  letters: readonly string[];
+  /** simulator slots in the kernel's enum order: the order the letters print in (v4.0: U E M R, 4.4+: U M E H) */
+  letterOrder: readonly number[];
+  /** nopage_rs: DEFAULT_RATELIMIT_INTERVAL/BURST (5 s / 10) up to 5.3, 10*HZ / 1 from 5.4 */
+  ratelimit: { intervalS: number; burst: number };
+}
+
+const at = (v: string): number => policyOrder.indexOf(v);
+export const AT_V4_0 = at('v4.0');
+export const AT_V4_12 = at('v4.12');
+export const AT_V5_0 = at('v5.0');
+export const AT_V5_15 = at('v5.15');
+export const AT_V6_1 = at('v6.1');
+export const AT_V6_6 = at('v6.6');
+export const AT_V6_18 = at('v6.18');
+
+/** The text format of a policy (its version, migratetype letters in that kernel's enum order, ratelimit). */
+export function showMemFormat(
+  policy: Pick<Policy, 'name' | 'migratetypeLetters' | 'kernelMigratetype' | 'warnAllocRatelimit'>,
+): ShowMemFormat {
+  const i = policyOrder.indexOf(policy.name);
+  const slots = policy.migratetypeLetters.map((_, slot) => slot);
+  // kernelMigratetype is -1 for a slot the kernel lacks: such a list is always empty, so its place does not matter
+  const key = (slot: number): number => policy.kernelMigratetype[slot] ?? slot;
+  slots.sort((a, b) => key(a) - key(b) || a - b);
+  return {
+    version: policy.name,
+    at: i < 0 ? AT_V6_18 : i,
+    letters: policy.migratetypeLetters,
+    letterOrder: slots,
+    ratelimit: policy.warnAllocRatelimit,
+  };
+}
+
+/** The v6.18 format, the default when no policy is given (the reference machine). */
+export const showMemFormatV6_18: ShowMemFormat = {
+  version: 'v6.18',
+  at: AT_V6_18,
+  letters: ['U', 'M', 'E', 'H', 'C', 'I'],
+  letterOrder: [0, 1, 2, 3, 4, 5],
+  ratelimit: { intervalS: 10, burst: 1 },
+};
 
 // ---------------------------------------------------------------------------------------------------
 // printk: the dmesg time prefix
@@ -190,13 +249,18 @@ export interface WarnAllocState {
   nopageRs: RatelimitState;
   gfpBits: WarnGfpBits;
   config: ShowMemConfig;
+  /** the kernel version whose text is printed */
+  format: ShowMemFormat;
 }
 
+/** The per-run state; with a policy, its text format and its nopage_rs interval/burst (else v6.18's). */
 export function newWarnAllocState(
   config: ShowMemConfig = referenceShowMemConfig,
   gfpBits: WarnGfpBits = warnGfpBitsV6_18,
+  policy?: Pick<Policy, 'name' | 'migratetypeLetters' | 'kernelMigratetype' | 'warnAllocRatelimit'>,
 ): WarnAllocState {
-  return { nopageRs: newNopageRs(config.hz), gfpBits, config };
+  const format = policy ? showMemFormat(policy) : showMemFormatV6_18;
+  return { nopageRs: newNopageRs(config.hz, format.ratelimit.intervalS, format.ratelimit.burst), gfpBits, config, format };
 }
 
 /** mm/page_alloc.c has_managed_dma(): some online node has a ZONE_DMA with managed pages. */
@@ -218,7 +282,9 @@ export function shouldWarn(state: WarnAllocState, timeNs: number, gfpMask: numbe
   state.nopageRs.suppressedToPrint = 0;
   if (gfpMask & state.gfpBits.__GFP_NOWARN) return WARN_SUPPRESSED_NOWARN;
   if (!ratelimit(state.nopageRs, timeNs)) return WARN_SUPPRESSED_RATELIMIT;
-  if (gfpMask & state.gfpBits.__GFP_DMA && !managedDma) return WARN_SUPPRESSED_NO_MANAGED_DMA;
+  // has_managed_dma() test: mainline 5.17 ("mm/page_alloc.c: do not warn allocation failure on zone DMA if no
+  // managed pages"); slowpath §11.1 says 5.15.y got it too, but the v5.15 policy follows the v5.15 tag
+  if (state.format.at >= AT_V6_1 && gfpMask & state.gfpBits.__GFP_DMA && !managedDma) return WARN_SUPPRESSED_NO_MANAGED_DMA;
   return WARN_PRINT;
 }
 
@@ -296,19 +362,24 @@ export function nrFreeHighatomic(zone: Zone): number {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// mm/show_mem.c
+// mm/show_mem.c (mm/page_alloc.c show_free_areas() before 6.2, lib/show_mem.c show_mem())
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * show_migration_types() letters, indexed by our migratetype numbers (mmzone.ts): U M E H C I.
+ * show_migration_types() letters of v6.18, indexed by our migratetype slots (mmzone.ts): U M E H C I.
  * 'C' only exists with CONFIG_CMA and 'I' with CONFIG_MEMORY_ISOLATION; an empty list never prints.
+ * Other versions: ShowMemFormat.letters (the policy's migratetypeLetters).
  */
-export const migratetypeLetters: readonly string[] = ['U', 'M', 'E', 'H', 'C', 'I'];
+export const migratetypeLetters: readonly string[] = showMemFormatV6_18.letters;
 
-/** show_migration_types(): "(%s) " with one letter per non-empty free list, in enum order. */
-export function showMigrationTypes(typeMask: number): string {
+/**
+ * show_migration_types(): "(%s) " with one letter per non-empty free list, in the kernel's enum order
+ * (v4.0 enum: UNMOVABLE, RECLAIMABLE, MOVABLE, RESERVE → "(UEM)"; 4.4+: UNMOVABLE, MOVABLE, RECLAIMABLE,
+ * HIGHATOMIC → "(UME)"). `typeMask` has bit `1 << slot` per simulator slot.
+ */
+export function showMigrationTypes(typeMask: number, fmt: ShowMemFormat = showMemFormatV6_18): string {
   let s = '';
-  for (let i = 0; i < MIGRATE_TYPES; i++) if (typeMask & (1 << i)) s += migratetypeLetters[i];
+  for (const slot of fmt.letterOrder) if (typeMask & (1 << slot)) s += fmt.letters[slot];
   return `(${s}) `;
 }
 
@@ -318,10 +389,10 @@ function showNode(config: ShowMemConfig, zone: Zone): string {
 }
 
 /**
- * One buddy line of show_free_areas(): `Node 0 Normal: 12*4kB (UME) ... = 1234kB`.
+ * One buddy line of show_free_areas(): `Node 0 Normal: 12*4kB (UME) ... = 1234kB`, the same in every version.
  * Counts are zone->free_area[order].nr_free (blocks); letters mark the non-empty lists of that order.
  */
-export function buddyLine(zone: Zone, config: ShowMemConfig = referenceShowMemConfig): string {
+export function buddyLine(zone: Zone, config: ShowMemConfig = referenceShowMemConfig, fmt: ShowMemFormat = showMemFormatV6_18): string {
   const { nrFree, nrFreeMt } = zone.freeArea;
   let line = `${showNode(config, zone)}${zone.name}: `;
   let total = 0;
@@ -332,7 +403,7 @@ export function buddyLine(zone: Zone, config: ShowMemConfig = referenceShowMemCo
     if (nr) {
       let types = 0;
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) if (nrFreeMt[order * MIGRATE_TYPES + mt]! > 0) types |= 1 << mt;
-      line += showMigrationTypes(types);
+      line += showMigrationTypes(types, fmt);
     }
   }
   return `${line}= ${K(total)}kB`;
@@ -346,36 +417,62 @@ function lowmemReserveText(zone: Zone, maxNrZones: number): string {
   return s;
 }
 
-/** The zone line of show_free_areas() after show_node(), v6.18 fields in order. */
-export function zoneLine(zone: Zone, input: ShowMemInput, config: ShowMemConfig = referenceShowMemConfig): string {
+/**
+ * The zone line of show_free_areas() after show_node(), in the field set of the format's version
+ * (kernel-allocator-slowpath.md §11.2, checked against real reports where cited in the test):
+ *  v4.0   free min low high, the zone LRU and page-state counters, managed, free_cma writeback_tmp
+ *         pages_scanned:%lu all_unreclaimable? %s                     (zone reclaim state, before 4.8)
+ *  v4.12  free min low high LRU writepending present managed mlocked slab_* kernel_stack pagetables
+ *         bounce free_pcp local_pcp free_cma                          (per-node LRU from 4.8)
+ *  v5.0   as v4.12 without slab_* (slab became a node counter in 4.14)
+ *  v5.15  reserved_highatomic:%luKB after high; no kernel_stack (5.9) or pagetables (5.11)
+ *  v6.1   boost:%lukB after free (patch "mm: Show watermark_boost of zone in zoneinfo", 2021-09, in 5.16)
+ *  v6.18  free_highatomic:%luKB (6.16) and zspages:%lukB (6.18)
+ * Values the simulator lacks come from the snapshot's per-zone counters (MemSnapshot.zones), else 0.
+ */
+export function zoneLine(
+  zone: Zone,
+  input: ShowMemInput,
+  config: ShowMemConfig = referenceShowMemConfig,
+  fmt: ShowMemFormat = showMemFormatV6_18,
+): string {
   const snap = input.snapshot;
+  const v = fmt.at;
+  const z = (name: string): number => K(zs(snap, zone, name));
   const freePcp = input.pcp ? input.pcp.pcpPages(zone) : 0;
   const localPcp = input.pcp ? input.pcp.localPcpPages(zone) : 0;
-  return (
-    `${showNode(config, zone)}${zone.name}` +
-    ` free:${K(zone.nrFreePages)}kB` +
-    ` boost:${K(zone.watermarkBoost)}kB` +
-    ` min:${K(wmarkPages(zone, WMARK_MIN))}kB` +
-    ` low:${K(wmarkPages(zone, WMARK_LOW))}kB` +
-    ` high:${K(wmarkPages(zone, WMARK_HIGH))}kB` +
-    // capital K: the format string says %luKB
-    ` reserved_highatomic:${K(zone.nrReservedHighatomic)}KB` +
-    ` free_highatomic:${K(nrFreeHighatomic(zone))}KB` +
-    ` active_anon:${K(zs(snap, zone, 'nr_zone_active_anon'))}kB` +
-    ` inactive_anon:${K(zs(snap, zone, 'nr_zone_inactive_anon'))}kB` +
-    ` active_file:${K(zs(snap, zone, 'nr_zone_active_file'))}kB` +
-    ` inactive_file:${K(zs(snap, zone, 'nr_zone_inactive_file'))}kB` +
-    ` unevictable:${K(zs(snap, zone, 'nr_zone_unevictable'))}kB` +
-    ` writepending:${K(zs(snap, zone, 'nr_zone_write_pending'))}kB` +
-    ` zspages:${K(zs(snap, zone, 'nr_zspages'))}kB` +
-    ` present:${K(zone.presentPages)}kB` +
-    ` managed:${K(zone.managedPages)}kB` +
-    ` mlocked:${K(zs(snap, zone, 'nr_mlock'))}kB` +
-    ' bounce:0kB' +
-    ` free_pcp:${K(freePcp)}kB` +
-    ` local_pcp:${K(localPcp)}kB` +
-    ` free_cma:${K(zs(snap, zone, 'nr_free_cma'))}kB`
-  );
+  let s = `${showNode(config, zone)}${zone.name} free:${K(zone.nrFreePages)}kB`;
+  if (v >= AT_V6_1) s += ` boost:${K(zone.watermarkBoost)}kB`;
+  s += ` min:${K(wmarkPages(zone, WMARK_MIN))}kB low:${K(wmarkPages(zone, WMARK_LOW))}kB high:${K(wmarkPages(zone, WMARK_HIGH))}kB`;
+  // capital K: the format string says %luKB
+  if (v >= AT_V5_15) s += ` reserved_highatomic:${K(zone.nrReservedHighatomic)}KB`;
+  if (v >= AT_V6_18) s += ` free_highatomic:${K(nrFreeHighatomic(zone))}KB`;
+  s +=
+    ` active_anon:${z('nr_zone_active_anon')}kB inactive_anon:${z('nr_zone_inactive_anon')}kB` +
+    ` active_file:${z('nr_zone_active_file')}kB inactive_file:${z('nr_zone_inactive_file')}kB` +
+    ` unevictable:${z('nr_zone_unevictable')}kB`;
+  if (v === AT_V4_0) {
+    s +=
+      ` isolated(anon):${z('nr_isolated_anon')}kB isolated(file):${z('nr_isolated_file')}kB` +
+      ` present:${K(zone.presentPages)}kB managed:${K(zone.managedPages)}kB mlocked:${z('nr_mlock')}kB` +
+      ` dirty:${z('nr_dirty')}kB writeback:${z('nr_writeback')}kB mapped:${z('nr_mapped')}kB shmem:${z('nr_shmem')}kB` +
+      ` slab_reclaimable:${z('nr_slab_reclaimable')}kB slab_unreclaimable:${z('nr_slab_unreclaimable')}kB` +
+      // NR_KERNEL_STACK counted stacks then: × THREAD_SIZE / 1024 (16 kB on x86-64)
+      ` kernel_stack:${zs(snap, zone, 'nr_kernel_stack') * 16}kB pagetables:${z('nr_page_table_pages')}kB` +
+      ` unstable:${z('nr_unstable')}kB bounce:0kB free_cma:${z('nr_free_cma')}kB writeback_tmp:${z('nr_writeback_temp')}kB` +
+      // pages_scanned is a raw page count (no K()); all_unreclaimable? is !zone_reclaimable(zone)
+      ` pages_scanned:${zs(snap, zone, 'nr_pages_scanned')}` +
+      ` all_unreclaimable? ${input.kswapdFailures && input.kswapdFailures(zone.nodeId) >= MAX_RECLAIM_RETRIES ? 'yes' : 'no'}`;
+    return s;
+  }
+  s += ` writepending:${z('nr_zone_write_pending')}kB`;
+  if (v >= AT_V6_18) s += ` zspages:${z('nr_zspages')}kB`;
+  s += ` present:${K(zone.presentPages)}kB managed:${K(zone.managedPages)}kB mlocked:${z('nr_mlock')}kB`;
+  if (v < AT_V5_0) s += ` slab_reclaimable:${z('nr_slab_reclaimable')}kB slab_unreclaimable:${z('nr_slab_unreclaimable')}kB`;
+  // NR_KERNEL_STACK_KB (4.7+) is already in kB
+  if (v < AT_V5_15) s += ` kernel_stack:${zs(snap, zone, 'nr_kernel_stack')}kB pagetables:${z('nr_page_table_pages')}kB`;
+  s += ` bounce:0kB free_pcp:${K(freePcp)}kB local_pcp:${K(localPcp)}kB free_cma:${z('nr_free_cma')}kB`;
+  return s;
 }
 
 /** node_has_managed_zones(pgdat, max_zone_idx) */
@@ -385,88 +482,140 @@ function nodeHasManagedZones(pgdat: PglistData, maxZoneIdx: number): boolean {
 }
 
 /**
+ * The global block of show_free_areas(): one printk with embedded newlines, so dmesg repeats the prefix on each
+ * line and the leading space of the continuation lines stays. Fields per version:
+ *  v4.0   `unevictable dirty writeback unstable` / `free slab_reclaimable slab_unreclaimable` / … / `free_cma`
+ *  v4.12  free moved to the last line with free_pcp (4.4); slab on its own line   (real 4.9 report: dCache#3787)
+ *  v5.15  no unstable (5.8); kernel_misc_reclaimable line
+ *  v6.1   sec_pagetables (NR_SECONDARY_PAGETABLE, 6.0) on the line with bounce
+ */
+function globalBlock(emit: (line: string) => void, snap: MemSnapshot | undefined, fmt: ShowMemFormat, free: number, freePcp: number): void {
+  const v = fmt.at;
+  const g = (name: string): number => vm(snap, name);
+  emit(`active_anon:${g('nr_active_anon')} inactive_anon:${g('nr_inactive_anon')} isolated_anon:${g('nr_isolated_anon')}`);
+  emit(` active_file:${g('nr_active_file')} inactive_file:${g('nr_inactive_file')} isolated_file:${g('nr_isolated_file')}`);
+  if (v === AT_V4_0) {
+    emit(` unevictable:${g('nr_unevictable')} dirty:${g('nr_dirty')} writeback:${g('nr_writeback')} unstable:${g('nr_unstable')}`);
+    emit(` free:${free} slab_reclaimable:${g('nr_slab_reclaimable')} slab_unreclaimable:${g('nr_slab_unreclaimable')}`);
+    emit(` mapped:${g('nr_mapped')} shmem:${g('nr_shmem')} pagetables:${g('nr_page_table_pages')} bounce:0`);
+    emit(` free_cma:${g('nr_free_cma')}`);
+    return;
+  }
+  emit(` unevictable:${g('nr_unevictable')} dirty:${g('nr_dirty')} writeback:${g('nr_writeback')}${v < AT_V5_15 ? ` unstable:${g('nr_unstable')}` : ''}`);
+  emit(` slab_reclaimable:${g('nr_slab_reclaimable')} slab_unreclaimable:${g('nr_slab_unreclaimable')}`);
+  if (v >= AT_V6_1) {
+    emit(` mapped:${g('nr_mapped')} shmem:${g('nr_shmem')} pagetables:${g('nr_page_table_pages')}`);
+    emit(` sec_pagetables:${g('nr_sec_page_table_pages')} bounce:0`);
+  } else {
+    emit(` mapped:${g('nr_mapped')} shmem:${g('nr_shmem')} pagetables:${g('nr_page_table_pages')} bounce:0`);
+  }
+  if (v >= AT_V5_15) emit(` kernel_misc_reclaimable:${g('nr_kernel_misc_reclaimable')}`);
+  emit(` free:${free} free_pcp:${freePcp} free_cma:${g('nr_free_cma')}`);
+}
+
+/**
+ * The per-node line (4.8+). v4.12/v5.0 print `shmem_thp: %lukB` with a space (real 4.9 reports: dCache#3787,
+ * duperemove#163) and end with writeback_tmp unstable; 5.15/6.1/6.6 carry kernel_stack and pagetables here;
+ * 6.18 drops writeback_tmp and adds Balloon.
+ */
+function nodeLine(pgdat: PglistData, s: MemSnapshot | undefined, input: ShowMemInput, config: ShowMemConfig, fmt: ShowMemFormat): string {
+  const v = fmt.at;
+  const n = (name: string): number => K(vm(s, name));
+  const sp = v < AT_V5_15 ? ' ' : '';
+  const thp = config.transparentHugepage
+    ? ` shmem_thp:${sp}${K(vm(s, 'nr_shmem_hugepages') * HPAGE_PMD_NR)}kB` +
+      ` shmem_pmdmapped:${sp}${K(vm(s, 'nr_shmem_pmdmapped') * HPAGE_PMD_NR)}kB` +
+      ` anon_thp:${sp}${K(vm(s, 'nr_anon_transparent_hugepages') * HPAGE_PMD_NR)}kB`
+    : '';
+  const failures = input.kswapdFailures ? input.kswapdFailures(pgdat.nodeId) : 0;
+  let line =
+    `Node ${pgdat.nodeId}` +
+    ` active_anon:${n('nr_active_anon')}kB inactive_anon:${n('nr_inactive_anon')}kB` +
+    ` active_file:${n('nr_active_file')}kB inactive_file:${n('nr_inactive_file')}kB` +
+    ` unevictable:${n('nr_unevictable')}kB isolated(anon):${n('nr_isolated_anon')}kB isolated(file):${n('nr_isolated_file')}kB` +
+    ` mapped:${n('nr_mapped')}kB dirty:${n('nr_dirty')}kB writeback:${n('nr_writeback')}kB shmem:${n('nr_shmem')}kB` +
+    thp;
+  if (v < AT_V6_18) line += ` writeback_tmp:${n('nr_writeback_temp')}kB`;
+  if (v < AT_V5_15) line += ` unstable:${n('nr_unstable')}kB`;
+  if (v >= AT_V5_15) {
+    // NR_KERNEL_STACK_KB is already in kB
+    line += ` kernel_stack:${vm(s, 'nr_kernel_stack')}kB pagetables:${n('nr_page_table_pages')}kB`;
+    if (v >= AT_V6_1) line += ` sec_pagetables:${n('nr_sec_page_table_pages')}kB`;
+  }
+  line += ` all_unreclaimable? ${failures >= MAX_RECLAIM_RETRIES ? 'yes' : 'no'}`;
+  if (v >= AT_V6_18) line += ` Balloon:${n('nr_balloon_pages')}kB`;
+  return line;
+}
+
+/**
  * mm/show_mem.c __show_mem(filter, nodemask, max_zone_idx) with show_free_areas() inside: the whole
- * Mem-Info block, one string per dmesg line (no prefix, no newline). Only zones with zone_idx <=
- * maxZoneIdx are listed (6.1+). Node filtering by the task's cpuset is a no-op here: the simulated task
- * runs in the root cpuset with every node allowed.
+ * Mem-Info block, one string per dmesg line (no prefix, no newline), in the format's version. From 6.1 only
+ * zones with zone_idx <= maxZoneIdx are listed; before, every populated zone. Node filtering by the task's
+ * cpuset is a no-op here: the simulated task runs in the root cpuset with every node allowed.
  */
 export function showMem(
   emit: (line: string) => void,
   input: ShowMemInput,
   maxZoneIdx: number,
   config: ShowMemConfig = referenceShowMemConfig,
+  fmt: ShowMemFormat = showMemFormatV6_18,
 ): void {
   const snap = input.snapshot;
   const nodes = input.nodes;
+  const v = fmt.at;
+  // max_zone_idx arrived with __show_mem() in 6.1 (slowpath §11.1): older kernels list every zone
+  const maxIdx = v >= AT_V6_1 ? maxZoneIdx : Number.MAX_SAFE_INTEGER;
+  const listed = (zone: Zone): boolean => populated(zone) && zone.zoneIdx <= maxIdx;
   emit('Mem-Info:');
+
+  // v4.0: "%s per-cpu:" and one "CPU %4d: hi:%5d, btch:%4d usd:%4d" line per online CPU (gone in 4.4)
+  if (v === AT_V4_0) {
+    for (const pgdat of nodes) {
+      for (const zone of pgdat.zones) {
+        if (!populated(zone)) continue;
+        emit(`${showNode(config, zone)}${zone.name} per-cpu:`);
+        const pcp = zone.pcp;
+        if (!pcp) continue;
+        for (let c = 0; c < pcp.nrCpus; c++) {
+          emit(`CPU ${String(c).padStart(4)}: hi:${String(pcp.high[c]).padStart(5)}, btch:${String(pcp.batch).padStart(4)} usd:${String(pcp.count[c]).padStart(4)}`);
+        }
+      }
+    }
+  }
 
   let freePcp = 0;
   let free = 0;
   for (const pgdat of nodes) {
     for (const zone of pgdat.zones) {
       free += zone.nrFreePages; // global_zone_page_state(NR_FREE_PAGES): every zone
-      if (!populated(zone) || zone.zoneIdx > maxZoneIdx) continue;
+      if (!listed(zone)) continue;
       if (input.pcp) freePcp += input.pcp.pcpPages(zone);
     }
   }
+  globalBlock(emit, snap, fmt, free, freePcp);
 
-  // one printk with embedded newlines: dmesg repeats the prefix on each line, the leading space stays
-  emit(`active_anon:${vm(snap, 'nr_active_anon')} inactive_anon:${vm(snap, 'nr_inactive_anon')} isolated_anon:${vm(snap, 'nr_isolated_anon')}`);
-  emit(` active_file:${vm(snap, 'nr_active_file')} inactive_file:${vm(snap, 'nr_inactive_file')} isolated_file:${vm(snap, 'nr_isolated_file')}`);
-  emit(` unevictable:${vm(snap, 'nr_unevictable')} dirty:${vm(snap, 'nr_dirty')} writeback:${vm(snap, 'nr_writeback')}`);
-  emit(` slab_reclaimable:${vm(snap, 'nr_slab_reclaimable')} slab_unreclaimable:${vm(snap, 'nr_slab_unreclaimable')}`);
-  emit(` mapped:${vm(snap, 'nr_mapped')} shmem:${vm(snap, 'nr_shmem')} pagetables:${vm(snap, 'nr_page_table_pages')}`);
-  emit(` sec_pagetables:${vm(snap, 'nr_sec_page_table_pages')} bounce:0`);
-  emit(` kernel_misc_reclaimable:${vm(snap, 'nr_kernel_misc_reclaimable')}`);
-  emit(` free:${free} free_pcp:${freePcp} free_cma:${vm(snap, 'nr_free_cma')}`);
-
-  // Node lines. With one node the global /proc/vmstat values are the node's; with more, every node
+  // Node lines (4.8+). With one node the global /proc/vmstat values are the node's; with more, every node
   // would print the global values, so only the first node gets them and the others print 0.
-  for (let n = 0; n < nodes.length; n++) {
-    const pgdat = nodes[n]!;
-    if (!nodeHasManagedZones(pgdat, maxZoneIdx)) continue;
-    const s = n === 0 ? snap : undefined;
-    const thp = config.transparentHugepage
-      ? ` shmem_thp:${K(vm(s, 'nr_shmem_hugepages') * HPAGE_PMD_NR)}kB` +
-        ` shmem_pmdmapped:${K(vm(s, 'nr_shmem_pmdmapped') * HPAGE_PMD_NR)}kB` +
-        ` anon_thp:${K(vm(s, 'nr_anon_transparent_hugepages') * HPAGE_PMD_NR)}kB`
-      : '';
-    const failures = input.kswapdFailures ? input.kswapdFailures(pgdat.nodeId) : 0;
-    emit(
-      `Node ${pgdat.nodeId}` +
-        ` active_anon:${K(vm(s, 'nr_active_anon'))}kB` +
-        ` inactive_anon:${K(vm(s, 'nr_inactive_anon'))}kB` +
-        ` active_file:${K(vm(s, 'nr_active_file'))}kB` +
-        ` inactive_file:${K(vm(s, 'nr_inactive_file'))}kB` +
-        ` unevictable:${K(vm(s, 'nr_unevictable'))}kB` +
-        ` isolated(anon):${K(vm(s, 'nr_isolated_anon'))}kB` +
-        ` isolated(file):${K(vm(s, 'nr_isolated_file'))}kB` +
-        ` mapped:${K(vm(s, 'nr_mapped'))}kB` +
-        ` dirty:${K(vm(s, 'nr_dirty'))}kB` +
-        ` writeback:${K(vm(s, 'nr_writeback'))}kB` +
-        ` shmem:${K(vm(s, 'nr_shmem'))}kB` +
-        thp +
-        // NR_KERNEL_STACK_KB is already in kB
-        ` kernel_stack:${vm(s, 'nr_kernel_stack')}kB` +
-        ` pagetables:${K(vm(s, 'nr_page_table_pages'))}kB` +
-        ` sec_pagetables:${K(vm(s, 'nr_sec_page_table_pages'))}kB` +
-        ` all_unreclaimable? ${failures >= MAX_RECLAIM_RETRIES ? 'yes' : 'no'}` +
-        ` Balloon:${K(vm(s, 'nr_balloon_pages'))}kB`,
-    );
+  if (v >= AT_V4_12) {
+    for (let n = 0; n < nodes.length; n++) {
+      const pgdat = nodes[n]!;
+      if (v >= AT_V6_1 && !nodeHasManagedZones(pgdat, maxZoneIdx)) continue;
+      emit(nodeLine(pgdat, n === 0 ? snap : undefined, input, config, fmt));
+    }
   }
 
   for (const pgdat of nodes) {
     for (const zone of pgdat.zones) {
-      if (!populated(zone) || zone.zoneIdx > maxZoneIdx) continue;
-      emit(zoneLine(zone, input, config));
+      if (!listed(zone)) continue;
+      emit(zoneLine(zone, input, config, fmt));
       emit(lowmemReserveText(zone, config.maxNrZones));
     }
   }
 
   for (const pgdat of nodes) {
     for (const zone of pgdat.zones) {
-      if (!populated(zone) || zone.zoneIdx > maxZoneIdx) continue;
-      emit(buddyLine(zone, config));
+      if (!listed(zone)) continue;
+      emit(buddyLine(zone, config, fmt));
     }
   }
 
@@ -487,6 +636,8 @@ export function showMem(
   emit(`${vm(snap, 'nr_file_pages')} total pagecache pages`);
   // show_swap_cache_info()
   emit(`${vm(snap, 'nr_swapcached')} pages in swap cache`);
+  // swap_cache_info add/delete/find counters; not simulated (seen in a real 4.9 report, dCache#3787; gone by 5.15)
+  if (v <= AT_V5_0) emit('Swap cache stats: add 0, delete 0, find 0/0');
   emit(`Free swap  = ${mi(snap, 'SwapFree')}kB`);
   emit(`Total swap = ${mi(snap, 'SwapTotal')}kB`);
 
@@ -509,7 +660,7 @@ export function showMem(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// mm/page_alloc.c warn_alloc()
+// mm/page_alloc.c warn_alloc() (warn_alloc_failed() in 4.0)
 // ---------------------------------------------------------------------------------------------------
 
 /** One allocation failure to report. */
@@ -522,9 +673,9 @@ export interface WarnAllocCtx {
   cpu: number;
   order: number;
   gfpMask: number;
-  /** `%#x(%pGg)` as the policy prints it: formatGfpMode(mask, era) of gfp.ts, e.g. "0xcc0(GFP_KERNEL)" */
+  /** `%#x(%pGg)` as the policy prints it: formatGfpMode(mask, era) of gfp.ts, e.g. "0xcc0(GFP_KERNEL)" (unused for v4.0) */
   mode: string;
-  /** gfp_zone(gfp_mask): zones above it are left out of Mem-Info */
+  /** gfp_zone(gfp_mask): zones above it are left out of Mem-Info (6.1+) */
   highestZoneIdx: number;
   /** ac->nodemask; null or undefined prints "(null)" */
   nodemask?: readonly number[] | null;
@@ -547,23 +698,47 @@ export function formatNodeList(ids: readonly number[]): string {
   return parts.join(',');
 }
 
-/** The warning line: `"%s: %pV, mode:%#x(%pGg), nodemask=%*pbl"` + cpuset_print_current_mems_allowed(). */
-export function warnAllocLine(ctx: WarnAllocCtx, nodes: readonly PglistData[]): string {
+/**
+ * The warning line(s), per version:
+ *  v4.0   warn_alloc_failed(): `"%s: page allocation failure: order:%d, mode:0x%x"` (no gfp names, no nodemask)
+ *  v4.12  warn_alloc(): `"%s: " fmt ", mode:%#x(%pGg), nodemask=" "%*pbl"|"(null)"`, then
+ *         cpuset_print_current_mems_allowed() on its own line: `"%s cpuset=" <cgroup> " mems_allowed=%*pbl"`
+ *  v5.0+  one line: `"%s: %pV, mode:%#x(%pGg), nodemask=%*pbl"` + `",cpuset=%s,mems_allowed=%*pbl"`
+ */
+export function warnAllocLines(ctx: WarnAllocCtx, nodes: readonly PglistData[], fmt: ShowMemFormat = showMemFormatV6_18): string[] {
+  const comm = ctx.comm.slice(0, 15);
+  if (fmt.at === AT_V4_0) return [`${comm}: page allocation failure: order:${ctx.order}, mode:0x${(ctx.gfpMask >>> 0).toString(16)}`];
   const nodemask = ctx.nodemask ? formatNodeList(ctx.nodemask) : '(null)';
   const mems = formatNodeList(ctx.memsAllowed ?? nodes.map((p) => p.nodeId));
-  return (
-    `${ctx.comm.slice(0, 15)}: page allocation failure: order:${ctx.order}, mode:${ctx.mode}, nodemask=${nodemask}` +
-    `,cpuset=${ctx.cpuset ?? '/'},mems_allowed=${mems}`
-  );
+  const head = `${comm}: page allocation failure: order:${ctx.order}, mode:${ctx.mode}, nodemask=${nodemask}`;
+  if (fmt.at < AT_V5_0) return [head, `${comm} cpuset=${ctx.cpuset ?? '/'} mems_allowed=${mems}`];
+  return [`${head},cpuset=${ctx.cpuset ?? '/'},mems_allowed=${mems}`];
+}
+
+/** The v5.0+ one-line warning (warnAllocLines() for the other versions). */
+export function warnAllocLine(ctx: WarnAllocCtx, nodes: readonly PglistData[]): string {
+  return warnAllocLines(ctx, nodes, showMemFormatV6_18)[0]!;
 }
 
 /**
  * dump_stack() stands in as a fixed placeholder: the simulator has no call stack, registers or DMI
- * data. Shape of lib/dump_stack.c dump_stack_print_info() + show_trace on x86-64.
+ * data. Shape of lib/dump_stack.c dump_stack_print_info() + show_trace on x86-64: `UID:` only in v6.18 of our
+ * versions (absent on 6.9-rc7: thesofproject/linux#5000; on 4.9: coreos/bugs#1106 "CPU: 7 PID: 111104 Comm: java
+ * Not tainted 4.9.24-coreos #1"), `<TASK>` markers from v6.1 of ours (believed 5.16; 4.x stack lines carry `[<addr>]`).
  */
-export function dumpStackPlaceholder(ctx: WarnAllocCtx, config: ShowMemConfig = referenceShowMemConfig): string[] {
+export function dumpStackPlaceholder(ctx: WarnAllocCtx, config: ShowMemConfig = referenceShowMemConfig, fmt: ShowMemFormat = showMemFormatV6_18): string[] {
+  const comm = ctx.comm.slice(0, 15);
+  const release = fmt.at === AT_V6_18 ? config.release : `${fmt.version.slice(1)}.0`;
+  if (fmt.at < AT_V6_1) {
+    return [
+      `CPU: ${ctx.cpu} PID: ${ctx.pid} Comm: ${comm} Not tainted ${release} #1`,
+      'Hardware name: mmreplay simulated machine',
+      'Call Trace:',
+      ' <stack not simulated>',
+    ];
+  }
   return [
-    `CPU: ${ctx.cpu} UID: 0 PID: ${ctx.pid} Comm: ${ctx.comm.slice(0, 15)} Not tainted ${config.release} #1`,
+    `CPU: ${ctx.cpu}${fmt.at >= AT_V6_18 ? ' UID: 0' : ''} PID: ${ctx.pid} Comm: ${comm} Not tainted ${release} #1`,
     'Hardware name: mmreplay simulated machine',
     'Call Trace:',
     ' <TASK>',
@@ -577,19 +752,24 @@ export type LineSink = string[] | ((line: string) => void);
 
 /**
  * mm/page_alloc.c warn_alloc() for "page allocation failure: order:%u": applies the suppression rules
- * (shouldWarn), then writes the optional "warn_alloc: N callbacks suppressed" line, the warning line,
+ * (shouldWarn), then writes the optional "warn_alloc: N callbacks suppressed" line, the warning line(s),
  * the dump_stack placeholder and __show_mem(filter, nodemask, gfp_zone(gfp_mask)), every line with the
- * dmesg prefix of ctx.timeNs. Returns WARN_PRINT or the WARN_SUPPRESSED_* reason.
+ * dmesg prefix of ctx.timeNs, in the text of state.format's version. Returns WARN_PRINT or the
+ * WARN_SUPPRESSED_* reason.
  */
 export function warnAlloc(out: LineSink, state: WarnAllocState, ctx: WarnAllocCtx, input: ShowMemInput): number {
   const prefix = dmesgPrefixNs(ctx.timeNs);
   const emit = Array.isArray(out) ? (line: string) => void out.push(prefix + line) : (line: string) => out(prefix + line);
+  const fmt = state.format;
   const verdict = shouldWarn(state, ctx.timeNs, ctx.gfpMask, hasManagedDma(input.nodes));
-  // ___ratelimit() prints this itself (printk_deferred), whatever warn_alloc() then decides
-  if (state.nopageRs.suppressedToPrint) emit(`warn_alloc: ${state.nopageRs.suppressedToPrint} callbacks suppressed`);
+  // ___ratelimit() prints this itself (printk_deferred), whatever warn_alloc() then decides; the function
+  // name is the caller's: warn_alloc_failed in 4.0
+  if (state.nopageRs.suppressedToPrint) {
+    emit(`${fmt.at === AT_V4_0 ? 'warn_alloc_failed' : 'warn_alloc'}: ${state.nopageRs.suppressedToPrint} callbacks suppressed`);
+  }
   if (verdict !== WARN_PRINT) return verdict;
-  emit(warnAllocLine(ctx, input.nodes));
-  for (const line of dumpStackPlaceholder(ctx, state.config)) emit(line);
-  showMem(emit, input, ctx.highestZoneIdx, state.config);
+  for (const line of warnAllocLines(ctx, input.nodes, fmt)) emit(line);
+  for (const line of dumpStackPlaceholder(ctx, state.config, fmt)) emit(line);
+  showMem(emit, input, ctx.highestZoneIdx, state.config, fmt);
   return WARN_PRINT;
 }
