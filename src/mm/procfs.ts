@@ -6,7 +6,9 @@
  * summary print the same way.
  */
 import { InputError } from '../errors.js';
-import { MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } from './mmzone.js';
+import type { Policy } from '../policy/policy.js';
+import { MIGRATE_CMA, MIGRATE_TYPES, NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } from './mmzone.js';
+import { policyOrder } from './vmstat.js';
 
 /** migratetype_names[] (mm/page_alloc.c), indexed by MIGRATE_*; CMA exists only with CONFIG_CMA */
 export const migratetypeNames: readonly string[] = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'CMA', 'Isolate'];
@@ -281,36 +283,84 @@ export interface ZoneView {
   blocksByMt: readonly number[];
 }
 
-/** mm/vmstat.c zoneinfo_show_print() for every zone, populated or not (per-node stats and zone counters omitted). */
-export function printZoneinfo(zones: readonly ZoneView[]): string {
+/** What the printers need from a policy: its version and migratetype table (default: v6.18). */
+export type ProcfsPolicy = Pick<Policy, 'name' | 'migratetypeNames' | 'kernelMigratetype'>;
+
+const procfsV6_18: ProcfsPolicy = {
+  name: 'v6.18',
+  migratetypeNames,
+  kernelMigratetype: [0, 1, 2, 3, 4, 5],
+};
+
+/** index of a policy in policyOrder (an unknown name counts as the newest) */
+function versionIndex(policy: ProcfsPolicy): number {
+  const i = policyOrder.indexOf(policy.name);
+  return i < 0 ? policyOrder.length - 1 : i;
+}
+const AT = (v: string): number => policyOrder.indexOf(v);
+
+/** int_sqrt() of lib/math/int_sqrt.c: floor of the square root */
+function intSqrt(x: number): number {
+  return Math.floor(Math.sqrt(x));
+}
+
+/**
+ * mm/vmstat.c zoneinfo_show_print() for each zone, in the text of the policy's version (per-node stats and
+ * zone counters omitted). Per version (kernel-allocator-core.md §5.1/§6.2 and the patches named):
+ *  v4.0   populated zones only; `scanned` after `high`; pcp `count: / high:  / batch: `; the tail is
+ *         `all_unreclaimable:`, `start_pfn:`, `inactive_ratio:` (zone->inactive_ratio, int_sqrt(10 × GiB) or 1)
+ *  v4.12  every zone ("If unpopulated, no other information is useful"), tail `node_unreclaimable:` `start_pfn:`
+ *  v5.15  `cma` after `managed` (patch "mm/page_alloc: count CMA pages per zone and print them in
+ *         /proc/zoneinfo", 2021-01, in 5.12)
+ *  v6.1   `boost` after `pages free` (patch "mm: Show watermark_boost of zone in zoneinfo", 2021-09, in 5.16)
+ *  v6.18  `promo` after `high` (6.10, [6.9→6.12]); pcp `high_min:`/`high_max:` (6.7) with wider padding
+ */
+export function printZoneinfo(zones: readonly ZoneView[], policy: ProcfsPolicy = procfsV6_18): string {
+  const v = versionIndex(policy);
   let s = '';
   for (const z of zones) {
+    if (v < AT('v4.12') && !z.populated) continue;
     s += `Node ${z.nodeId}, zone ${z.name.padStart(8)}`;
     s += `\n  pages free     ${z.free}`;
-    s += `\n        boost    ${z.boost}`;
+    if (v >= AT('v6.1')) s += `\n        boost    ${z.boost}`;
     s += `\n        min      ${z.min}`;
     s += `\n        low      ${z.low}`;
     s += `\n        high     ${z.high}`;
-    s += `\n        promo    ${z.promo}`;
+    if (v >= AT('v6.18')) s += `\n        promo    ${z.promo}`;
+    // NR_PAGES_SCANNED: not simulated (reclaim resets it on progress)
+    if (v < AT('v4.12')) s += '\n        scanned  0';
     s += `\n        spanned  ${z.spanned}`;
     s += `\n        present  ${z.present}`;
     s += `\n        managed  ${z.managed}`;
-    s += `\n        cma      ${z.cma}`;
+    if (v >= AT('v5.15')) s += `\n        cma      ${z.cma}`;
     s += `\n        protection: (${z.protection.join(', ')})`;
     // "If unpopulated, no other information is useful"
     if (!z.populated) { s += '\n'; continue; }
     s += '\n  pagesets';
     for (const p of z.pagesets) {
       s += `\n    cpu: ${p.cpu}`;
-      s += `\n              count:    ${p.count}`;
-      s += `\n              high:     ${p.high}`;
-      s += `\n              batch:    ${p.batch}`;
-      s += `\n              high_min: ${p.highMin ?? 0}`;
-      s += `\n              high_max: ${p.highMax ?? 0}`;
+      if (v >= AT('v6.18')) {
+        s += `\n              count:    ${p.count}`;
+        s += `\n              high:     ${p.high}`;
+        s += `\n              batch:    ${p.batch}`;
+        s += `\n              high_min: ${p.highMin ?? 0}`;
+        s += `\n              high_max: ${p.highMax ?? 0}`;
+      } else {
+        s += `\n              count: ${p.count}`;
+        s += `\n              high:  ${p.high}`;
+        s += `\n              batch: ${p.batch}`;
+      }
       if (p.statThreshold !== undefined) s += `\n  vm stats threshold: ${p.statThreshold}`;
     }
-    s += `\n  node_unreclaimable:  ${z.nodeUnreclaimable}`;
-    s += `\n  start_pfn:           ${z.startPfn}`;
+    if (v < AT('v4.12')) {
+      const gb = Math.floor(z.managed / 262144);
+      s += `\n  all_unreclaimable: ${z.nodeUnreclaimable}`;
+      s += `\n  start_pfn:         ${z.startPfn}`;
+      s += `\n  inactive_ratio:    ${gb ? intSqrt(10 * gb) : 1}`;
+    } else {
+      s += `\n  node_unreclaimable:  ${z.nodeUnreclaimable}`;
+      s += `\n  start_pfn:           ${z.startPfn}`;
+    }
     s += '\n';
   }
   return s;
@@ -331,20 +381,30 @@ export function printBuddyinfo(zones: readonly ZoneView[]): string {
   return s;
 }
 
-/** The migratetypes pagetypeinfo lists, in enum order: CMA only on CONFIG_CMA kernels. */
-export function printedMigratetypes(cma: boolean): number[] {
-  const mts = [MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_HIGHATOMIC];
-  if (cma) mts.push(MIGRATE_CMA);
-  mts.push(MIGRATE_ISOLATE);
-  return mts;
+/**
+ * The migratetypes pagetypeinfo lists, as simulator slots in the kernel's enum order: v4.0 Unmovable,
+ * Reclaimable, Movable, Reserve; 4.4+ Unmovable, Movable, Reclaimable, HighAtomic; then CMA (CONFIG_CMA only)
+ * and Isolate.
+ */
+export function printedMigratetypes(cma: boolean, policy: ProcfsPolicy = procfsV6_18): number[] {
+  const mts: number[] = [];
+  for (let slot = 0; slot < MIGRATE_TYPES; slot++) {
+    if ((policy.kernelMigratetype[slot] ?? -1) < 0) continue;
+    if (slot === MIGRATE_CMA && !cma) continue;
+    mts.push(slot);
+  }
+  return mts.sort((a, b) => policy.kernelMigratetype[a]! - policy.kernelMigratetype[b]!);
 }
 
 /**
  * mm/vmstat.c pagetypeinfo_show(): per node with memory, the header, pagetypeinfo_showfree_print() and
- * pagetypeinfo_showblockcount_print(). The kernel caps each free-list walk at 100000 and prints `>100000`.
+ * pagetypeinfo_showblockcount_print(), with the policy's migratetype_names[] (v4.0: `Reserve`, no HighAtomic).
+ * The kernel caps each free-list walk at 100000 and prints `>100000`.
  */
-export function printPagetypeinfo(zones: readonly ZoneView[], opts: { cma: boolean }): string {
-  const mts = printedMigratetypes(opts.cma);
+export function printPagetypeinfo(zones: readonly ZoneView[], opts: { cma: boolean; policy?: ProcfsPolicy }): string {
+  const policy = opts.policy ?? procfsV6_18;
+  const names = policy.migratetypeNames;
+  const mts = printedMigratetypes(opts.cma, policy);
   const nodes = [...new Set(zones.map((z) => z.nodeId))].sort((a, b) => a - b);
   let s = '';
   for (const node of nodes) {
@@ -358,7 +418,7 @@ export function printPagetypeinfo(zones: readonly ZoneView[], opts: { cma: boole
     s += '\n';
     for (const z of nz) {
       for (const mt of mts) {
-        s += `Node ${String(node).padStart(4)}, zone ${z.name.padStart(8)}, type ${migratetypeNames[mt]!.padStart(12)} `;
+        s += `Node ${String(node).padStart(4)}, zone ${z.name.padStart(8)}, type ${names[mt]!.padStart(12)} `;
         for (let o = 0; o < NR_PAGE_ORDERS; o++) {
           const n = z.freeByOrderByMt[o]?.[mt] ?? 0;
           s += n >= 100000 ? `>${col6(100000)}` : col6(n);
@@ -367,7 +427,7 @@ export function printPagetypeinfo(zones: readonly ZoneView[], opts: { cma: boole
       }
     }
     s += `\n${'Number of blocks type '.padEnd(23)}`;
-    for (const mt of mts) s += `${migratetypeNames[mt]!.padStart(12)} `;
+    for (const mt of mts) s += `${names[mt]!.padStart(12)} `;
     s += '\n';
     for (const z of nz) {
       s += `Node ${node}, zone ${z.name.padStart(8)} `;

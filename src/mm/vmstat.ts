@@ -273,9 +273,16 @@ export function refreshVmstatGauges(vmstat: Float64Array, nodes: readonly Pglist
   vmstat[NR_FREE_PAGES_BLOCKS] = blocks;
 }
 
-/** The counters as /proc/vmstat prints them ("name value" lines), the policy's names only. */
-export function formatVmstat(vmstat: Float64Array, policyName: string): string {
+/**
+ * The kept counters as mm/vmstat.c vmstat_show() prints them (`seq_puts(name); seq_put_decimal_ull(" ", v)`):
+ * "name value" lines in /proc/vmstat order, only the names that exist in the policy's version (vmstatPresent),
+ * without mmreplay_* extras (not kernel names). A policy object or its name; an unknown name prints nothing.
+ */
+export function formatVmstat(vmstat: Float64Array, policy: string | { name: string }): string {
+  const policyName = typeof policy === 'string' ? policy : policy.name;
   let s = '';
-  for (let i = 0; i < NR_VMSTAT_ITEMS; i++) if (vmstatPresent(i, policyName)) s += `${vmstatItems[i]!.name} ${vmstat[i]}\n`;
+  for (let i = 0; i < NR_VMSTAT_ITEMS; i++) {
+    if (vmstatItems[i]!.kind !== 'mmreplay' && vmstatPresent(i, policyName)) s += `${vmstatItems[i]!.name} ${vmstat[i]}\n`;
+  }
   return s;
 }
