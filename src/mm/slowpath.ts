@@ -33,9 +33,11 @@ import type { Machine } from './machine.js';
 import type { Zone } from './mmzone.js';
 import { MIGRATE_MOVABLE, WMARK_MIN, ZONE_NORMAL, pageblock_order } from './mmzone.js';
 import type { AllocContext } from './internal.js';
+import type { Policy } from '../policy/policy.js';
 import {
   ALLOC_CMA,
   ALLOC_CPUSET,
+  ALLOC_HARDER,
   ALLOC_HIGHATOMIC,
   ALLOC_KSWAPD,
   ALLOC_MIN_RESERVE,
@@ -63,13 +65,16 @@ import { drainAllPages } from './pcp.js';
 import { unreserveHighatomicPageblock } from './buddy.js';
 import { formatGfpMode, gfpBit } from './gfp.js';
 import { COMPACTFAIL, COMPACTSTALL, COMPACTSUCCESS, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE, newVmstat } from './vmstat.js';
-import { WARN_PRINT, newWarnAllocState, referenceShowMemConfig, warnAlloc } from './show_mem.js';
+import { WARN_PRINT, newNopageRs, newWarnAllocState, referenceShowMemConfig, warnAlloc } from './show_mem.js';
 import type { ShowMemConfig, ShowMemInput, WarnAllocCtx } from './show_mem.js';
 import type { MmHooks, MmSystem } from './system.js';
 import { createReclaimState, lruAdd, lruDel, tryToFreePages, wakeupKswapd, zoneReclaimablePages } from './vmscan.js';
 import type { ReclaimOptions } from './vmscan.js';
 import {
+  COMPACT_COMPLETE,
+  COMPACT_CONTENDED,
   COMPACT_DEFERRED,
+  COMPACT_PARTIAL_SKIPPED,
   COMPACT_SKIPPED,
   COMPACT_SUCCESS,
   DEF_COMPACT_PRIORITY,
@@ -192,7 +197,9 @@ export const NOPAGE_COSTLY = 5;
 export const NOPAGE_OOM_VICTIM = 6;
 export const NOPAGE_NO_PROGRESS = 7;
 export const NOPAGE_LIVELOCK = 8;
-export const nopageNames: readonly string[] = ['no_zone', 'costly_noretry_compact', 'no_direct_reclaim', 'pf_memalloc', 'noretry', 'costly', 'oom_victim', 'no_progress', 'livelock'];
+/** v4.0 on NUMA: the gfp mask holds all of GFP_THISNODE (__GFP_THISNODE|__GFP_NORETRY|__GFP_NOWARN) */
+export const NOPAGE_GFP_THISNODE = 9;
+export const nopageNames: readonly string[] = ['no_zone', 'costly_noretry_compact', 'no_direct_reclaim', 'pf_memalloc', 'noretry', 'costly', 'oom_victim', 'no_progress', 'livelock', 'gfp_thisnode'];
 
 /** STEP_MAY_OOM aux: what __alloc_pages_may_oom() did */
 export const OOM_HIGH_WMARK_PAGE = 0;
@@ -284,6 +291,14 @@ interface SlowGfp {
   __GFP_NOMEMALLOC: number;
   __GFP_HARDWALL: number;
   __GFP_THISNODE: number;
+  /** ≤4.3 names (0 in later eras): the blocking bit, the "do not wake kswapd" bit */
+  __GFP_WAIT: number;
+  __GFP_NO_KSWAPD: number;
+  /** 4.4–6.2 (0 elsewhere): drives ALLOC_HARDER */
+  __GFP_ATOMIC: number;
+  /** ≤4.12 name of the 0x400 bit (0 from 4.13, where it is __GFP_RETRY_MAYFAIL) */
+  __GFP_REPEAT: number;
+  GFP_TRANSHUGE: number;
 }
 
 let lastGfp: SlowGfp | undefined;
@@ -308,7 +323,32 @@ function slowGfp(era: string): SlowGfp {
     __GFP_NOMEMALLOC: b('__GFP_NOMEMALLOC'),
     __GFP_HARDWALL: b('__GFP_HARDWALL'),
     __GFP_THISNODE: b('__GFP_THISNODE'),
+    __GFP_WAIT: b('__GFP_WAIT'),
+    __GFP_NO_KSWAPD: b('__GFP_NO_KSWAPD'),
+    __GFP_ATOMIC: b('__GFP_ATOMIC'),
+    __GFP_REPEAT: b('__GFP_REPEAT'),
+    GFP_TRANSHUGE: b('GFP_TRANSHUGE'),
   });
+}
+
+/** Policy.blockingFlag's bit in the era: can_direct_reclaim (__GFP_DIRECT_RECLAIM; v4.0 `wait` = __GFP_WAIT) */
+function blockingBit(policy: Policy, g: SlowGfp): number {
+  return policy.blockingFlag === '__GFP_WAIT' ? g.__GFP_WAIT : g.__GFP_DIRECT_RECLAIM;
+}
+
+/** Policy.costlyRetryFlag's bit in the era: the flag that lets a costly order keep retrying */
+function costlyRetryBit(policy: Policy, g: SlowGfp): number {
+  return policy.costlyRetryFlag === '__GFP_REPEAT' ? g.__GFP_REPEAT : g.__GFP_RETRY_MAYFAIL;
+}
+
+/**
+ * Does this request wake kswapd? 5.0+: ALLOC_KSWAPD in alloc_flags (policy.allocFlags.ALLOC_KSWAPD ≠ 0); 4.4–4.19:
+ * __GFP_KSWAPD_RECLAIM in the gfp mask; ≤4.3: unless __GFP_NO_KSWAPD (mm/page_alloc.c __alloc_pages_slowpath).
+ */
+function wakesKswapd(policy: Policy, g: SlowGfp, gfpMask: number, allocFlags: number): boolean {
+  if (policy.allocFlags.ALLOC_KSWAPD) return (allocFlags & ALLOC_KSWAPD) !== 0;
+  if (policy.blockingFlag === '__GFP_WAIT') return !(gfpMask & g.__GFP_NO_KSWAPD);
+  return (gfpMask & g.__GFP_KSWAPD_RECLAIM) !== 0;
 }
 
 // ---- the system ----
@@ -346,9 +386,16 @@ export function createMmSystem(machine: Machine, opts: Partial<MmSystemOptions> 
     reclaim: createReclaimState(machine, opts.reclaim),
     compaction: createCompactionState(machine),
     tasks: createTaskTable(),
-    warn: newWarnAllocState(showMem, { __GFP_DMA: gfpBit('__GFP_DMA', era), __GFP_NOWARN: gfpBit('__GFP_NOWARN', era) }),
+    warn: warnState(machine.policy, showMem, era),
     hooks: opts.hooks ?? noopHooks,
   };
+}
+
+/** warn_alloc()'s nopage_rs at the policy's interval and burst (DEFAULT_RATELIMIT 5*HZ/10 ≤5.0, 10*HZ/1 from 5.4) */
+function warnState(policy: Policy, showMem: ShowMemConfig, era: string): MmSystem['warn'] {
+  const warn = newWarnAllocState(showMem, { __GFP_DMA: gfpBit('__GFP_DMA', era), __GFP_NOWARN: gfpBit('__GFP_NOWARN', era) }, policy);
+  warn.nopageRs = newNopageRs(showMem.hz, policy.warnAllocRatelimit.intervalS, policy.warnAllocRatelimit.burst);
+  return warn;
 }
 
 // ---- the request ----
@@ -456,23 +503,43 @@ function attempt(sys: MmSystem, gfpMask: number, order: number, allocFlags: numb
  * non-blocking order > 0: Policy.highatomicNeedsMinReserve), and drops ALLOC_CPUSET when it has
  * ALLOC_MIN_RESERVE; movable requests get ALLOC_CMA (gfp_to_alloc_flags_cma()); vm.defrag_mode adds
  * ALLOC_NOFRAGMENT. rt_or_dl_task() is never true here (file header).
+ * Per Policy.atomicRule (mm/page_alloc.c gfp_to_alloc_flags @ v4.0, v4.12, v5.0, v6.1 per the slow-path reference
+ * §2.3): ≤6.2 the atomic test is __GFP_ATOMIC (4.4–6.2) or "neither __GFP_WAIT nor __GFP_NO_KSWAPD" (≤4.3), which
+ * sets ALLOC_HARDER (unless __GFP_NOMEMALLOC) and always drops ALLOC_CPUSET; ALLOC_KSWAPD only where the policy has
+ * it (5.0+); v4.0 also ORs in ALLOC_NO_WATERMARKS here (`taskId` is needed for that alone).
  */
-export function gfpToAllocFlags(sys: MmSystem, gfpMask: number, order: number, migratetype: number): number {
+export function gfpToAllocFlags(sys: MmSystem, gfpMask: number, order: number, migratetype: number, taskId = -1): number {
   const g = slowGfp(sys.pa.era);
+  const policy = sys.policy;
   let allocFlags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+  // __GFP_HIGH → ALLOC_HIGH (≤6.2) / ALLOC_MIN_RESERVE (6.3+): the same 0x20 bit in every version
   if (gfpMask & g.__GFP_HIGH) allocFlags |= ALLOC_MIN_RESERVE;
-  if (gfpMask & g.__GFP_KSWAPD_RECLAIM) allocFlags |= ALLOC_KSWAPD;
-  if (!(gfpMask & g.__GFP_DIRECT_RECLAIM)) {
-    // not worth trying harder for __GFP_NOMEMALLOC even if it cannot schedule
-    if (!(gfpMask & g.__GFP_NOMEMALLOC)) {
-      allocFlags |= ALLOC_NON_BLOCK;
-      if (order > 0 && (!sys.policy.highatomicNeedsMinReserve || allocFlags & ALLOC_MIN_RESERVE)) allocFlags |= ALLOC_HIGHATOMIC;
+  // ALLOC_KSWAPD exists from 5.0 (Policy.allocFlags.ALLOC_KSWAPD; 0 before)
+  if (policy.allocFlags.ALLOC_KSWAPD && gfpMask & g.__GFP_KSWAPD_RECLAIM) allocFlags |= ALLOC_KSWAPD;
+  const rule = policy.atomicRule;
+  if (rule === 'no-direct-reclaim') {
+    if (!(gfpMask & g.__GFP_DIRECT_RECLAIM)) {
+      // not worth trying harder for __GFP_NOMEMALLOC even if it cannot schedule
+      if (!(gfpMask & g.__GFP_NOMEMALLOC)) {
+        allocFlags |= ALLOC_NON_BLOCK;
+        if (order > 0 && (!policy.highatomicNeedsMinReserve || allocFlags & ALLOC_MIN_RESERVE)) allocFlags |= ALLOC_HIGHATOMIC;
+      }
+      // ignore cpuset mems for non-blocking __GFP_HIGH (GFP_ATOMIC) rather than fail
+      if (allocFlags & ALLOC_MIN_RESERVE) allocFlags &= ~ALLOC_CPUSET;
     }
-    // ignore cpuset mems for non-blocking __GFP_HIGH (GFP_ATOMIC) rather than fail
-    if (allocFlags & ALLOC_MIN_RESERVE) allocFlags &= ~ALLOC_CPUSET;
+  } else {
+    // ≤6.2: "atomic" is __GFP_ATOMIC (4.4–6.2) or neither __GFP_WAIT nor __GFP_NO_KSWAPD (≤4.3); it gets
+    // ALLOC_HARDER (0x10, the bit ALLOC_NON_BLOCK took) unless __GFP_NOMEMALLOC, and always loses ALLOC_CPUSET
+    const atomic = rule === '__GFP_ATOMIC' ? (gfpMask & g.__GFP_ATOMIC) !== 0 : !(gfpMask & (g.__GFP_WAIT | g.__GFP_NO_KSWAPD));
+    if (atomic) {
+      if (!(gfpMask & g.__GFP_NOMEMALLOC)) allocFlags |= ALLOC_HARDER;
+      allocFlags &= ~ALLOC_CPUSET;
+    }
+    // ≤4.3: ALLOC_NO_WATERMARKS is decided here (PF_MEMALLOC or TIF_MEMDIE, unless __GFP_NOMEMALLOC)
+    if (rule === 'no-wait-no-kswapd') allocFlags |= gfpPfmemallocFlags(sys, gfpMask, taskId);
   }
   if (migratetype === MIGRATE_MOVABLE) allocFlags |= ALLOC_CMA;
-  if (sys.policy.hasDefragMode && sys.machine.sysctl.defrag_mode) allocFlags |= ALLOC_NOFRAGMENT;
+  if (policy.hasDefragMode && sys.machine.sysctl.defrag_mode) allocFlags |= ALLOC_NOFRAGMENT;
   return allocFlags;
 }
 
@@ -493,7 +560,8 @@ export function gfpPfmemallocFlags(sys: MmSystem, gfpMask: number, taskId: numbe
   if (gfpMask & g.__GFP_NOMEMALLOC) return 0;
   if (gfpMask & g.__GFP_MEMALLOC) return ALLOC_NO_WATERMARKS;
   if (taskHasPfMemalloc(sys, taskId)) return ALLOC_NO_WATERMARKS;
-  if (taskId >= 0 && taskIsOomVictim(sys, taskId)) return ALLOC_OOM;
+  // ALLOC_OOM from 4.14; before, an OOM victim (TIF_MEMDIE) ignored the watermarks altogether
+  if (taskId >= 0 && taskIsOomVictim(sys, taskId)) return sys.policy.hasAllocOom ? ALLOC_OOM : ALLOC_NO_WATERMARKS;
   return 0;
 }
 
@@ -508,10 +576,12 @@ function wakeAllKswapds(sys: MmSystem, order: number, gfpMask: number, ac: Alloc
   let lastNid = -1;
   let asked = 0;
   let first: Zone | null = null;
+  const scope = sys.policy.kswapdWakeScope;
   for (let zi = nextZonesZonelist(zonelist, 0, highest, ac.nodemask); zi >= 0; zi = nextZonesZonelist(zonelist, zi + 1, highest, ac.nodemask)) {
     const zone = zonelist[zi]!;
-    if (!zone.managedPages) continue;
-    if (zone.nodeId === lastNid) continue;
+    // Policy.kswapdWakeScope: 5.16+ skips unmanaged zones here; v4.0 asks every zone, later kernels once per node
+    if (scope === 'per-node-managed' && !zone.managedPages) continue;
+    if (scope !== 'every-zone' && zone.nodeId === lastNid) continue;
     wakeupKswapd(sys, zone, gfpMask, reclaimOrder, highest);
     lastNid = zone.nodeId;
     if (first === null) first = zone;
@@ -555,7 +625,8 @@ function allocPagesDirectReclaim(sys: MmSystem, gfpMask: number, order: number, 
   let pfn = attempt(sys, gfpMask, order, allocFlags, ac, ATTEMPT_AFTER_RECLAIM, out);
   if (pfn < 0) {
     // pages may be pinned on the per-cpu lists or in high-order atomic reserves: shrink them and try again
-    const unreserved = unreserveHighatomicPageblockAc(sys, ac, false);
+    // (no highatomic reserve before 4.4: v4.0's MIGRATE_RESERVE in the same slot is not released)
+    const unreserved = sys.policy.highatomicLimit !== 'none' && unreserveHighatomicPageblockAc(sys, ac, false);
     const drained = drainAllPages(allZones(sys), sys.pa.buddy);
     if (steps.enabled) steps.push(STEP_DRAIN, null, drained, 0, 0, 0, allocFlags, unreserved ? 1 : 0);
     pfn = attempt(sys, gfpMask, order, allocFlags, ac, ATTEMPT_AFTER_DRAIN, out);
@@ -590,7 +661,8 @@ function allocPagesDirectCompact(sys: MmSystem, gfpMask: number, order: number, 
   capture.capturePfn = -1;
   const compactResult = tryToCompactPages(sys, gfpMask, order, allocFlags, ac, prio, capture);
   out.compactResult = compactResult;
-  if (compactResult === COMPACT_SKIPPED) {
+  // ≤5.0 a deferred compaction returns here too (`compact_result <= COMPACT_INACTIVE`): Policy.compactStallOnDeferred
+  if (compactResult === COMPACT_SKIPPED || (compactResult === COMPACT_DEFERRED && !sys.policy.compactStallOnDeferred)) {
     if (steps.enabled) steps.push(STEP_DIRECT_COMPACT, null, -1, 0, 0, compactResult, allocFlags, prio);
     return -1;
   }
@@ -625,7 +697,11 @@ function shouldReclaimRetry(sys: MmSystem, order: number, ac: AllocContext, allo
   let ret = false;
   if (didSomeProgress && order <= sys.policy.costlyOrder) out.noProgressLoops = 0;
   else out.noProgressLoops++;
-  if (out.noProgressLoops <= sys.policy.maxReclaimRetries) {
+  // 4.10–6.7 (Policy.reclaimRetryUnreserve 'over-max'): only past MAX_RECLAIM_RETRIES does the highatomic reserve
+  // decide, with `return unreserve_highatomic_pageblock(ac, true)`; a zonelist with no qualifying zone says no
+  const exitUnreserve = sys.policy.reclaimRetryUnreserve === 'exit';
+  const overMax = out.noProgressLoops > sys.policy.maxReclaimRetries;
+  if (!overMax) {
     const zonelist = ac.zonelist;
     const highest = ac.highestZoneidx;
     for (let zi = nextZonesZonelist(zonelist, 0, highest, ac.nodemask); zi >= 0; zi = nextZonesZonelist(zonelist, zi + 1, highest, ac.nodemask)) {
@@ -644,7 +720,7 @@ function shouldReclaimRetry(sys: MmSystem, order: number, ac: AllocContext, allo
     }
   }
   // out: before OOM, exhaust the highatomic reserve
-  if (!ret) {
+  if (!ret && (exitUnreserve || overMax)) {
     ret = unreserveHighatomicPageblockAc(sys, ac, true);
     if (steps.enabled) steps.push(STEP_HIGHATOMIC_UNRESERVE, null, 0, 0, 0, ret ? 1 : 0, allocFlags, 0);
   }
@@ -661,6 +737,7 @@ function shouldReclaimRetry(sys: MmSystem, order: number, ac: AllocContext, allo
  * minimum, give up.
  */
 function shouldCompactRetry(sys: MmSystem, ac: AllocContext, order: number, allocFlags: number, out: AllocResult): boolean {
+  if (sys.policy.compactRetry !== '6.5') return shouldCompactRetry47(sys, ac, order, allocFlags, out);
   const compactResult = out.compactResult;
   const priority = out.compactPriority;
   const retries = out.compactionRetries;
@@ -688,6 +765,49 @@ function shouldCompactRetry(sys: MmSystem, ac: AllocContext, order: number, allo
         out.compactionRetries = 0;
         ret = true;
       }
+    }
+  }
+  const steps = sys.pa.steps;
+  if (steps.enabled) steps.push(STEP_COMPACT_RETRY, null, retries, maxRetries, compactResult, ret ? 1 : 0, allocFlags, priority);
+  return ret;
+}
+
+/**
+ * should_compact_retry() of 4.8–6.4 (Policy.compactRetry '4.7' for 4.7–5.0, '5.1' for 5.1–6.4; mm/page_alloc.c @
+ * v4.12, v5.0, v5.15, v6.1; slow-path reference §5.3): COMPACT_SUCCESS (compaction_made_progress) counts a retry;
+ * COMPACT_COMPLETE (compaction_failed) escalates; the "withdrawn" results return compaction_zonelist_suitable() —
+ * in '4.7' SKIPPED, DEFERRED, CONTENDED and PARTIAL_SKIPPED, in '5.1' only SKIPPED (compaction_needs_reclaim), the
+ * others escalating; otherwise retry while compaction_retries ≤ MAX_COMPACT_RETRIES (a quarter for costly orders),
+ * then escalate: raise the priority one step, reset the retries, retry; at the minimum priority, give up.
+ */
+function shouldCompactRetry47(sys: MmSystem, ac: AllocContext, order: number, allocFlags: number, out: AllocResult): boolean {
+  const compactResult = out.compactResult;
+  const priority = out.compactPriority;
+  const retries = out.compactionRetries;
+  let maxRetries = sys.policy.maxCompactRetries;
+  if (!order) return false;
+  if (compactResult === COMPACT_SUCCESS) out.compactionRetries++;
+  let ret = false;
+  let escalate = compactResult === COMPACT_COMPLETE;
+  if (!escalate) {
+    const withdrawn = compactResult === COMPACT_DEFERRED || compactResult === COMPACT_CONTENDED || compactResult === COMPACT_PARTIAL_SKIPPED;
+    if (compactResult === COMPACT_SKIPPED || (withdrawn && sys.policy.compactRetry === '4.7')) {
+      ret = compactionZonelistSuitable(sys, ac, order, allocFlags, zoneReclaimablePages);
+    } else if (withdrawn) {
+      escalate = true;
+    } else {
+      if (order > sys.policy.costlyOrder) maxRetries = Math.floor(maxRetries / 4);
+      if (out.compactionRetries <= maxRetries) ret = true;
+      else escalate = true;
+    }
+  }
+  if (escalate) {
+    // make sure there are attempts at the highest priority if we exhausted all retries or failed at the lower ones
+    const minPriority = order > sys.policy.costlyOrder ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+    if (out.compactPriority > minPriority) {
+      out.compactPriority--;
+      out.compactionRetries = 0;
+      ret = true;
     }
   }
   const steps = sys.pa.steps;
@@ -726,14 +846,19 @@ function allocPagesMayOom(sys: MmSystem, gfpMask: number, order: number, ac: All
   mayOomNofailServed = false;
   let outcome: number;
   let pfn = attempt(sys, (gfpMask | g.__GFP_HARDWALL) & ~g.__GFP_DIRECT_RECLAIM, order, ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac, ATTEMPT_OOM_HIGH_WMARK, out);
+  // ≤4.6 (v4.0 __alloc_pages_may_oom, reference §10.1): __GFP_NOFAIL skips the bail-outs, and out_of_memory()
+  // always counts as progress (it returns nothing there; no __GFP_FS "pretends" progress the same way)
+  const old = sys.policy.retryLogic === 'should_alloc_retry';
   if (pfn >= 0) outcome = OOM_HIGH_WMARK_PAGE;
+  else if (old && gfpMask & g.__GFP_NOFAIL) outcome = -1;
   // the OOM killer will not help higher-order allocations
   else if (order > sys.policy.costlyOrder) outcome = OOM_SKIP_COSTLY;
   // the caller has a more reasonable fallback than shooting a random task; OOM may not free on a given node
   else if (gfpMask & (g.__GFP_RETRY_MAYFAIL | g.__GFP_THISNODE)) outcome = OOM_SKIP_RETRY_MAYFAIL_THISNODE;
   // the OOM killer does not needlessly kill tasks for lowmem
   else if (ac.highestZoneidx < ZONE_NORMAL) outcome = OOM_SKIP_LOWMEM;
-  else {
+  else outcome = -1;
+  if (outcome < 0) {
     oomControl.gfpMask = gfpMask;
     oomControl.order = order;
     oomControl.nodemask = ac.nodemask;
@@ -743,7 +868,8 @@ function allocPagesMayOom(sys: MmSystem, gfpMask: number, order: number, ac: All
     // the OOM killer's own report (dump_header, "Killed process", oom_reaper) goes to the request's dmesg lines
     for (const line of oomControl.lines) out.warned.push(line);
     if (killed) out.oomKills++;
-    if (killed || gfpMask & g.__GFP_NOFAIL) {
+    if (old) out.didSomeProgress = 1;
+    else if (killed || gfpMask & g.__GFP_NOFAIL) {
       out.didSomeProgress = 1;
       // help non-failing allocations by giving them access to memory reserves
       if (gfpMask & g.__GFP_NOFAIL) {
@@ -769,10 +895,11 @@ let mayOomNofailServed = false;
  * defrag_mode NOFRAGMENT drop, __alloc_pages_may_oom; nopage (the __GFP_NOFAIL loop), fail (warn_alloc).
  */
 function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: AllocContext, taskId: number, out: AllocResult): number {
+  if (sys.policy.slowpathLoop === 'compact-reclaim-compact') return allocPagesSlowpath40(sys, gfpMask, order, ac, taskId, out);
   const g = slowGfp(sys.pa.era);
   const steps = sys.pa.steps;
   const policy = sys.policy;
-  const canDirectReclaim = (gfpMask & g.__GFP_DIRECT_RECLAIM) !== 0;
+  const canDirectReclaim = (gfpMask & blockingBit(policy, g)) !== 0;
   // gfp_compaction_allowed(): CONFIG_COMPACTION && __GFP_IO (6.8+)
   const canCompact = !policy.compactionNeedsIo || (gfpMask & g.__GFP_IO) !== 0;
   const nofail = (gfpMask & g.__GFP_NOFAIL) !== 0;
@@ -789,7 +916,7 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
   out.compactResult = COMPACT_SKIPPED;
   out.compactPriority = DEF_COMPACT_PRIORITY;
   // the fast path's alloc_flags were conservative: set them up precisely now
-  let allocFlags = gfpToAllocFlags(sys, gfpMask, order, ac.migratetype);
+  let allocFlags = gfpToAllocFlags(sys, gfpMask, order, ac.migratetype, taskId);
   if (steps.enabled) steps.push(STEP_SLOWPATH, null, order, 0, 0, 0, allocFlags, 0);
   ac.preferredZoneref = nextZonesZonelist(ac.zonelist, 0, ac.highestZoneidx, ac.nodemask);
 
@@ -798,7 +925,7 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
       reason = NOPAGE_NO_ZONE;
       break init;
     }
-    if (allocFlags & ALLOC_KSWAPD) wakeAllKswapds(sys, order, gfpMask, ac, out);
+    if (wakesKswapd(policy, g, gfpMask, allocFlags)) wakeAllKswapds(sys, order, gfpMask, ac, out);
     // the adjusted alloc_flags might result in immediate success
     pfn = attempt(sys, gfpMask, order, allocFlags, ac, ATTEMPT_MIN, out);
     if (pfn >= 0) {
@@ -816,7 +943,8 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
       }
       // costly __GFP_NORETRY (some THP faults): whole pageblocks, compaction below low watermarks or deferred
       if (costlyOrder && gfpMask & g.__GFP_NORETRY) {
-        if (out.compactResult === COMPACT_SKIPPED || out.compactResult === COMPACT_DEFERRED) {
+        // ≤5.3 (Policy.thpBail 'deferred') only a deferred compaction bails; 5.4+ a skipped one too
+        if (out.compactResult === COMPACT_DEFERRED || (policy.thpBail === 'skipped-or-deferred' && out.compactResult === COMPACT_SKIPPED)) {
           reason = NOPAGE_COSTLY_NORETRY_COMPACT;
           break init;
         }
@@ -837,10 +965,15 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
           break nopage;
         }
         // ensure kswapd doesn't accidentally go to sleep as long as we loop
-        if (allocFlags & ALLOC_KSWAPD) wakeAllKswapds(sys, order, gfpMask, ac, out);
+        if (wakesKswapd(policy, g, gfpMask, allocFlags)) wakeAllKswapds(sys, order, gfpMask, ac, out);
         const reserveFlags = gfpPfmemallocFlags(sys, gfpMask, taskId);
         if (reserveFlags) {
-          allocFlags = (ac.migratetype === MIGRATE_MOVABLE ? reserveFlags | ALLOC_CMA : reserveFlags) | (allocFlags & ALLOC_KSWAPD);
+          // Policy.reserveFlagsKeep: ≤5.0 the reserve flag alone; 5.11+ ALLOC_CMA kept; 5.16+ ALLOC_KSWAPD too
+          const keep = policy.reserveFlagsKeep;
+          const kswapd = allocFlags & ALLOC_KSWAPD;
+          allocFlags = reserveFlags;
+          if (keep !== 'replace' && ac.migratetype === MIGRATE_MOVABLE) allocFlags |= ALLOC_CMA;
+          if (keep === 'cma-kswapd') allocFlags |= kswapd;
           if (steps.enabled) steps.push(STEP_RESERVES, null, 0, 0, 0, 0, allocFlags, reserveFlags);
         }
         // high-priority, system-oriented requests may ignore memory policies
@@ -881,8 +1014,9 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
           reason = NOPAGE_NORETRY;
           break nopage;
         }
-        // do not retry costly high-order allocations unless they are __GFP_RETRY_MAYFAIL and can compact
-        if (costlyOrder && (!canCompact || !(gfpMask & g.__GFP_RETRY_MAYFAIL))) {
+        // do not retry costly high-order allocations unless they are __GFP_RETRY_MAYFAIL (≤4.12: __GFP_REPEAT) and
+        // can compact
+        if (costlyOrder && (!canCompact || !(gfpMask & costlyRetryBit(policy, g)))) {
           reason = NOPAGE_COSTLY;
           break nopage;
         }
@@ -902,7 +1036,8 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
           return pfn;
         }
         // avoid allocations with no watermarks from looping endlessly
-        if (taskId >= 0 && taskIsOomVictim(sys, taskId) && (allocFlags & ALLOC_OOM || gfpMask & g.__GFP_NOMEMALLOC)) {
+        // (≤4.13 the victim's reserve was ALLOC_NO_WATERMARKS: Policy.hasAllocOom)
+        if (taskId >= 0 && taskIsOomVictim(sys, taskId) && (allocFlags & (policy.hasAllocOom ? ALLOC_OOM : ALLOC_NO_WATERMARKS) || gfpMask & g.__GFP_NOMEMALLOC)) {
           reason = NOPAGE_OOM_VICTIM;
           break nopage;
         }
@@ -921,9 +1056,11 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
     if (steps.enabled) steps.push(STEP_NOPAGE, null, 0, 0, 0, 0, allocFlags, reason);
     // make sure a __GFP_NOFAIL request doesn't leak out: always retry (unless it cannot reclaim at all)
     if (!nofail || !canDirectReclaim || out.gaveUp) break;
-    // some access to the reserves of high-priority non-blocking allocations, but not ALLOC_NO_WATERMARKS
-    pfn = allocPagesCpusetFallback(sys, gfpMask, order, ALLOC_MIN_RESERVE, ac, out);
-    if (steps.enabled) steps.push(STEP_NOFAIL, null, 0, 0, 0, pfn, ALLOC_MIN_RESERVE, out.retries);
+    // some access to the reserves of high-priority non-blocking allocations, but not ALLOC_NO_WATERMARKS:
+    // ALLOC_HARDER up to 6.2, ALLOC_MIN_RESERVE from 6.3
+    const nofailFlags = policy.allocFlags.ALLOC_HARDER ? ALLOC_HARDER : ALLOC_MIN_RESERVE;
+    pfn = allocPagesCpusetFallback(sys, gfpMask, order, nofailFlags, ac, out);
+    if (steps.enabled) steps.push(STEP_NOFAIL, null, 0, 0, 0, pfn, nofailFlags, out.retries);
     if (pfn >= 0) {
       out.path = ALLOC_PATH_NOFAIL;
       return pfn;
@@ -932,6 +1069,170 @@ function allocPagesSlowpath(sys: MmSystem, gfpMask: number, order: number, ac: A
     reason = -1;
   }
   // fail:
+  out.path = ALLOC_PATH_FAIL;
+  if (!out.gaveUp) warnAllocFailure(sys, gfpMask, order, ac, taskId, out);
+  return -1;
+}
+
+/**
+ * should_alloc_retry() (mm/page_alloc.c @ v4.0, reference §3.1 step 14): __GFP_NORETRY never; __GFP_NOFAIL always;
+ * (pm_suspended_storage() is never true); orders ≤ PAGE_ALLOC_COSTLY_ORDER always; a costly order with
+ * __GFP_REPEAT until reclaim has freed 1 << order pages over the whole request.
+ */
+function shouldAllocRetry(sys: MmSystem, g: SlowGfp, gfpMask: number, order: number, pagesReclaimed: number): boolean {
+  if (gfpMask & g.__GFP_NORETRY) return false;
+  if (gfpMask & g.__GFP_NOFAIL) return true;
+  if (order <= sys.policy.costlyOrder) return true;
+  return (gfpMask & costlyRetryBit(sys.policy, g)) !== 0 && pagesReclaimed < 1 << order;
+}
+
+/**
+ * __alloc_pages_slowpath() of v4.0 (Policy.slowpathLoop 'compact-reclaim-compact'; mm/page_alloc.c @ v4.0 as read
+ * by the slow-path reference §3.1 — the tag is not in the search index). No MAX_ORDER test here (the fast path
+ * rejected those); on NUMA a GFP_THISNODE mask goes to nopage at once. Every pass of `retry:` wakes kswapd for every
+ * zone (unless __GFP_NO_KSWAPD), recomputes alloc_flags (ALLOC_NO_WATERMARKS included), tries the freelists without
+ * NO_WATERMARKS, then with it alone if entitled (__alloc_pages_high_priority, which a __GFP_NOFAIL request repeats
+ * forever: the livelock bound ends it). Non-blocking (no __GFP_WAIT), PF_MEMALLOC and OOM-victim (without
+ * __GFP_NOFAIL) requests stop there. Then direct compaction in `migration_mode` (ASYNC on the first pass =
+ * COMPACT_PRIO_ASYNC, then SYNC_LIGHT = DEF_COMPACT_PRIORITY, except for GFP_TRANSHUGE requests, which stay async
+ * and give up when compaction was deferred), direct reclaim, and should_alloc_retry(): retry (after
+ * __alloc_pages_may_oom when reclaim made no progress; no OOM progress → nopage), or one last compaction and nopage.
+ * No cpuset fallback for __GFP_NOFAIL at nopage (4.10+). Paths: the first pass's attempts are min_retry /
+ * reserves / initial_compact, later ones name the stage that ran before them.
+ */
+function allocPagesSlowpath40(sys: MmSystem, gfpMask: number, order: number, ac: AllocContext, taskId: number, out: AllocResult): number {
+  const g = slowGfp(sys.pa.era);
+  const steps = sys.pa.steps;
+  const policy = sys.policy;
+  const wait = (gfpMask & blockingBit(policy, g)) !== 0;
+  const nofail = (gfpMask & g.__GFP_NOFAIL) !== 0;
+  const pfMemalloc = taskHasPfMemalloc(sys, taskId);
+  // THP page faults (every trace task counts as a user task, not a kthread like khugepaged)
+  const thp = g.GFP_TRANSHUGE !== 0 && (gfpMask & g.GFP_TRANSHUGE) === g.GFP_TRANSHUGE;
+  const thisnode = g.__GFP_THISNODE | g.__GFP_NORETRY | g.__GFP_NOWARN;
+  let pagesReclaimed = 0;
+  let stage = ALLOC_PATH_MIN_RETRY;
+  let reason = -1;
+  let pfn = -1;
+  let allocFlags = 0;
+  out.compactionRetries = 0;
+  out.noProgressLoops = 0;
+  out.compactResult = COMPACT_SKIPPED;
+  // migration_mode = MIGRATE_ASYNC
+  out.compactPriority = INIT_COMPACT_PRIORITY;
+  ac.preferredZoneref = nextZonesZonelist(ac.zonelist, 0, ac.highestZoneidx, ac.nodemask);
+  nopage: {
+    // GFP_THISNODE (CONFIG_NUMA): no reclaim, no OOM, no warning (it carries __GFP_NOWARN)
+    if (sys.pa.nrOnlineNodes > 1 && (gfpMask & thisnode) === thisnode) {
+      reason = NOPAGE_GFP_THISNODE;
+      break nopage;
+    }
+    if (ac.preferredZoneref < 0) {
+      reason = NOPAGE_NO_ZONE;
+      break nopage;
+    }
+    for (let pass = 0; ; pass++) {
+      // retry:
+      if (++out.retries > SLOWPATH_MAX_RETRIES) {
+        out.gaveUp = true;
+        reason = NOPAGE_LIVELOCK;
+        break nopage;
+      }
+      if (wakesKswapd(policy, g, gfpMask, 0)) wakeAllKswapds(sys, order, gfpMask, ac, out);
+      allocFlags = gfpToAllocFlags(sys, gfpMask, order, ac.migratetype, taskId);
+      if (steps.enabled && pass === 0) steps.push(STEP_SLOWPATH, null, order, 0, 0, 0, allocFlags, 0);
+      // (ALLOC_CPUSET dropped without a nodemask: the preferred zone ignoring cpusets is the same one here)
+      // this is the last chance, in general, before the goto nopage
+      pfn = attempt(sys, gfpMask, order, allocFlags & ~ALLOC_NO_WATERMARKS, ac, pass === 0 ? ATTEMPT_MIN : ATTEMPT_RETRY, out);
+      if (pfn >= 0) {
+        out.path = stage;
+        return pfn;
+      }
+      // allocate without watermarks if the context allows (__alloc_pages_high_priority on the local zonelist)
+      if (allocFlags & ALLOC_NO_WATERMARKS) {
+        if (steps.enabled) steps.push(STEP_RESERVES, null, 0, 0, 0, 0, ALLOC_NO_WATERMARKS, ALLOC_NO_WATERMARKS);
+        pfn = attempt(sys, gfpMask, order, ALLOC_NO_WATERMARKS, ac, ATTEMPT_RETRY, out);
+        if (pfn >= 0) {
+          out.path = ALLOC_PATH_RESERVES;
+          return pfn;
+        }
+        // __GFP_NOFAIL: wait_iff_congested() and try again, forever: nothing else runs inside one request
+        if (nofail) {
+          out.gaveUp = true;
+          reason = NOPAGE_LIVELOCK;
+          break nopage;
+        }
+      }
+      // atomic allocations cannot balance anything
+      if (!wait) {
+        reason = NOPAGE_NO_DIRECT_RECLAIM;
+        break nopage;
+      }
+      // avoid recursion of direct reclaim
+      if (pfMemalloc) {
+        reason = NOPAGE_PF_MEMALLOC;
+        break nopage;
+      }
+      // avoid allocations with no watermarks from looping endlessly (TIF_MEMDIE)
+      if (taskId >= 0 && taskIsOomVictim(sys, taskId) && !nofail) {
+        reason = NOPAGE_OOM_VICTIM;
+        break nopage;
+      }
+      // try direct compaction: the first pass is asynchronous
+      const compactStage = pass === 0 ? ALLOC_PATH_INITIAL_COMPACT : ALLOC_PATH_COMPACT;
+      pfn = allocPagesDirectCompact(sys, gfpMask, order, allocFlags, ac, out.compactPriority, out);
+      if (pfn >= 0) {
+        out.path = compactStage;
+        return pfn;
+      }
+      if (order) stage = compactStage;
+      // THP page faults: a deferred compaction means recent failures, do not reclaim for it
+      // (the lock-contention and need_resched bail-outs never happen here)
+      if (thp && out.compactResult === COMPACT_DEFERRED) {
+        reason = NOPAGE_COSTLY_NORETRY_COMPACT;
+        break nopage;
+      }
+      // from now on compact synchronously (SYNC_LIGHT), except for THP page faults
+      if (!thp) out.compactPriority = DEF_COMPACT_PRIORITY;
+      stage = ALLOC_PATH_RECLAIM;
+      pfn = allocPagesDirectReclaim(sys, gfpMask, order, allocFlags, ac, out);
+      if (pfn >= 0) {
+        out.path = ALLOC_PATH_RECLAIM;
+        return pfn;
+      }
+      const didSomeProgress = out.didSomeProgress;
+      pagesReclaimed += didSomeProgress;
+      const retry = shouldAllocRetry(sys, g, gfpMask, order, pagesReclaimed);
+      if (steps.enabled) steps.push(STEP_RECLAIM_RETRY, null, didSomeProgress, 0, 0, retry ? 1 : 0, allocFlags, pagesReclaimed);
+      if (retry) {
+        // no progress freeing individual pages, but the allocation wants us to keep going: OOM-kill
+        if (!didSomeProgress) {
+          pfn = allocPagesMayOom(sys, gfpMask, order, ac, taskId, out);
+          if (pfn >= 0) {
+            out.path = ALLOC_PATH_OOM;
+            return pfn;
+          }
+          if (!out.didSomeProgress) {
+            reason = NOPAGE_NO_PROGRESS;
+            break nopage;
+          }
+          stage = ALLOC_PATH_OOM;
+        }
+        // wait_iff_congested(HZ/50): no time passes inside a request
+        continue;
+      }
+      // high-order allocations do not loop: reclaim/compaction needs the compaction after reclaim
+      pfn = allocPagesDirectCompact(sys, gfpMask, order, allocFlags, ac, out.compactPriority, out);
+      if (pfn >= 0) {
+        out.path = ALLOC_PATH_COMPACT;
+        return pfn;
+      }
+      reason = gfpMask & g.__GFP_NORETRY ? NOPAGE_NORETRY : NOPAGE_COSTLY;
+      break nopage;
+    }
+  }
+  out.nopageReason = reason;
+  if (steps.enabled) steps.push(STEP_NOPAGE, null, 0, 0, 0, 0, allocFlags, reason);
   out.path = ALLOC_PATH_FAIL;
   if (!out.gaveUp) warnAllocFailure(sys, gfpMask, order, ac, taskId, out);
   return -1;

@@ -212,4 +212,36 @@ export interface Policy {
   compactionCapture: boolean;
   /** warn_alloc() ratelimit: interval seconds and burst (5 s / 10 ≤5.0; 10 s / 1 from 5.1–5.4) */
   warnAllocRatelimit: { intervalS: number; burst: number };
+  /**
+   * What alloc_flags become when __gfp_pfmemalloc_flags() grants reserves: 'replace' (≤5.0: the reserve flag
+   * alone), 'cma' (5.11–5.15: plus ALLOC_CMA for movable requests), 'cma-kswapd' (5.16+: and ALLOC_KSWAPD kept)
+   */
+  reserveFlagsKeep: 'replace' | 'cma' | 'cma-kswapd';
+  /**
+   * wake_all_kswapds(): 'every-zone' (v4.0: wakeup_kswapd for each populated zone), 'per-node' (4.7–5.15: once per
+   * node), 'per-node-managed' (5.16+: once per node, zones without managed pages skipped)
+   */
+  kswapdWakeScope: 'every-zone' | 'per-node' | 'per-node-managed';
+  /**
+   * should_reclaim_retry() and the highatomic reserve: 'none' (no such function, ≤4.6), 'over-max' (4.10–6.7: only
+   * after MAX_RECLAIM_RETRIES fruitless rounds, unreserve_highatomic_pageblock(ac, true) decides), 'exit' (6.8+:
+   * at the common exit whenever the answer is no)
+   */
+  reclaimRetryUnreserve: 'none' | 'over-max' | 'exit';
+  /** __alloc_pages_direct_compact() counts compact_stall for COMPACT_DEFERRED (5.1+; ≤5.0 returns early like SKIPPED) */
+  compactStallOnDeferred: boolean;
+
+  // --- compaction.ts ---
+  /**
+   * __compaction_suitable() / compaction_suitable(): '4.0' (order-0 test at the low watermark + 2<<order with the
+   * request's alloc_flags; fragmentation index for every order; deferral only after a sync COMPLETE), '4.12'
+   * (low watermark for costly orders, min otherwise, + compact_gap, ALLOC_CMA; fragmentation index for costly
+   * orders), '6.15' (the caller's watermark + compact_gap, + (low − min) for costly orders; the non-CMA test of
+   * async costly requests)
+   */
+  compactionSuitableRule: '4.0' | '4.12' | '6.15';
+
+  // --- vmscan.ts ---
+  /** wakeup_kswapd(): a hopeless or balanced node wakes kcompactd for callers without __GFP_DIRECT_RECLAIM (4.17+) */
+  kswapdWakesKcompactd: boolean;
 }

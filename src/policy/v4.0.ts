@@ -109,4 +109,12 @@ export const v4_0: Policy = {
   compactRetry: 'none',
   compactionCapture: false,
   warnAllocRatelimit: { intervalS: 5, burst: 10 },
+  reserveFlagsKeep: 'replace',
+  kswapdWakeScope: 'every-zone',
+  reclaimRetryUnreserve: 'none',
+  compactStallOnDeferred: false,
+  // --- compaction: mm/compaction.c compaction_suitable, try_to_compact_pages @ v4.0 (slow-path reference §8.2, §9.1) ---
+  compactionSuitableRule: '4.0',
+  // --- vmscan: mm/vmscan.c wakeup_kswapd @ v4.0 (no kcompactd) ---
+  kswapdWakesKcompactd: false,
 };

@@ -54,4 +54,7 @@ export const v4_12: Policy = {
   thpBail: 'deferred',
   slowpathLoop: 'reclaim-compact',
   compactRetry: '4.7',
+  kswapdWakeScope: 'per-node',
+  reclaimRetryUnreserve: 'over-max',
+  compactionSuitableRule: '4.12',
 };

@@ -29,4 +29,5 @@ export const v5_0: Policy = {
   pcpBatchCapPages: 256,
   costlyRetryFlag: '__GFP_RETRY_MAYFAIL',
   hasAllocOom: true,
+  kswapdWakesKcompactd: true,
 };

@@ -46,4 +46,6 @@ export const v5_15: Policy = {
   compactRetry: '5.1',
   compactionCapture: true,
   warnAllocRatelimit: { intervalS: 10, burst: 1 },
+  reserveFlagsKeep: 'cma',
+  compactStallOnDeferred: true,
 };

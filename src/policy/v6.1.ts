@@ -17,4 +17,6 @@ export const v6_1: Policy = {
   freeMergeRule: 'mergeable',
   nofragmentBelowPageblockOnly: true,
   pcpFreeHigh: true,
+  reserveFlagsKeep: 'cma-kswapd',
+  kswapdWakeScope: 'per-node-managed',
 };

@@ -36,4 +36,6 @@ export const v6_18: Policy = {
   hasDefragMode: true,
   highatomicNeedsMinReserve: true,
   compactionNeedsIo: true,
+  reclaimRetryUnreserve: 'exit',
+  compactionSuitableRule: '6.15',
 };
