@@ -608,7 +608,8 @@ export function showMem(
     for (const zone of pgdat.zones) {
       if (!listed(zone)) continue;
       emit(zoneLine(zone, input, config, fmt));
-      emit(lowmemReserveText(zone, config.maxNrZones));
+      // ZONE_DEVICE arrived in 4.3: MAX_NR_ZONES is 4 on a v4.0 x86-64 build
+      emit(lowmemReserveText(zone, v === AT_V4_0 ? Math.min(4, config.maxNrZones) : config.maxNrZones));
     }
   }
 
