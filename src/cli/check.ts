@@ -59,7 +59,8 @@ async function runCheck(paths: string[], opts: CheckOpts, io: Io): Promise<void>
     io.exitCode = ExitCode.USAGE_OR_INPUT;
     return;
   }
-  if (rep.results.length === 0) io.stderr('mmreplay: no scenario or trace sidecar found\n');
+  // a CI job pointed at the wrong folder must not pass silently
+  if (rep.results.length === 0) throw new UsageError(`no scenario or trace sidecar in ${paths.join(', ')}`);
 
   if (opts.format === 'json') {
     io.stdout(formatJson(rep));

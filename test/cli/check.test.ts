@@ -189,6 +189,14 @@ describe('mmreplay check: errors and options', () => {
     expect(r.err).toBe('mmreplay: lost.expect.json: no trace for this sidecar: expected lost or lost.{txt,trace,report,perf,csv,jsonl,dat}[.gz] beside it\n');
   });
 
+  it('when nothing under the paths is a scenario or sidecar then exit 2 (a misdirected CI job must not pass)', async () => {
+    const r = await check(['test/fixtures/check/trace/before']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('skipped: test/fixtures/check/trace/before/min_free_kbytes (not a scenario or trace sidecar)\n'
+      + 'skipped: test/fixtures/check/trace/before/zoneinfo (not a scenario or trace sidecar)\n'
+      + 'mmreplay: no scenario or trace sidecar in test/fixtures/check/trace/before\n');
+  });
+
   it('when a path does not exist or the policy is unknown then exit 2', async () => {
     expect((await check(['nowhere/'])).err).toBe('mmreplay: nowhere/: no such file or folder\n');
     const r = await check([fx('scen'), '--policy', 'v9.9']);
