@@ -1,0 +1,84 @@
+/**
+ * The text front end's shortcuts (src/trace/ftrace.ts): one-entry caches for event names (by length), task names
+ * (by pid slot) and gfp_flags (by length), checked with Intern.matches four bytes at a time, and the four-bytes-per-
+ * read byte searches. A cache may only save work: every line must decode exactly as without it.
+ */
+import { describe, expect, it } from 'vitest';
+import { collect } from './helpers.js';
+
+/** one 6.18 ftrace line, task and pid as the kernel pads them (`%16s-%-7d`, kernel/trace/trace_output.c) */
+function line(task: string, pid: number, ts: string, event: string, fields: string): string {
+  return `${`${task}-${pid}`.padStart(16)}     [001] ..... ${ts}: ${event}: ${fields}\n`;
+}
+function alloc(task: string, pid: number, ts: string, gfp: string): string {
+  return line(task, pid, ts, 'mm_page_alloc', `page=00000000d1a2b3c4 pfn=0x1000 order=0 migratetype=0 gfp_flags=${gfp}`);
+}
+
+describe('TextParser one-entry caches', () => {
+  it('when two event names of the same length alternate then each line counts under its own name', async () => {
+    // mm_page_free and mm_vmscan_xx are both 12 bytes: they share the name cache slot
+    const text = [
+      line('bash', 10, '1.000001', 'mm_page_free', 'page=00000000d1a2b3c4 pfn=0x1000 order=0'),
+      line('bash', 10, '1.000002', 'mm_vmscan_xx', 'nid=0'),
+      line('bash', 10, '1.000003', 'mm_page_free', 'page=00000000d1a2b3c4 pfn=0x1001 order=0'),
+      line('bash', 10, '1.000004', 'mm_vmscan_xy', 'nid=0'),
+    ].join('');
+    const { r, evs, errors } = await collect('-', {}, text);
+    expect(errors).toEqual([]);
+    expect(evs.map((e) => e.name)).toEqual(['mm_page_free', 'mm_vmscan_xx', 'mm_page_free', 'mm_vmscan_xy']);
+    expect(Object.fromEntries(r.events)).toEqual({ mm_page_free: 2, mm_vmscan_xx: 1, mm_vmscan_xy: 1 });
+  });
+
+  it('when a pid changes its comm (exec) or two pids share a cache slot then each line keeps its own task', async () => {
+    // pids 77 and 77 + 4096 share a slot of the 4096-entry pid cache; names differ in a whole word or the tail
+    const text = [
+      alloc('bash', 77, '1.000001', 'GFP_USER'),
+      alloc('make', 77, '1.000002', 'GFP_USER'),
+      alloc('make', 4173, '1.000003', 'GFP_USER'),
+      alloc('make', 77, '1.000004', 'GFP_USER'),
+      alloc('kworker/0:1', 77, '1.000005', 'GFP_USER'),
+      alloc('kworker/0:2', 77, '1.000006', 'GFP_USER'),
+      alloc('kworker/1:2', 77, '1.000007', 'GFP_USER'),
+    ].join('');
+    const { evs, errors } = await collect('-', {}, text);
+    expect(errors).toEqual([]);
+    expect(evs.map((e) => [e.task, e.pid])).toEqual([
+      ['bash', 77], ['make', 77], ['make', 4173], ['make', 77], ['kworker/0:1', 77], ['kworker/0:2', 77], ['kworker/1:2', 77],
+    ]);
+  });
+
+  it('when gfp strings of the same length alternate then each line keeps its own gfp_flags and mask', async () => {
+    // GFP_USER / GFP_NOFS (8 bytes) and GFP_KERNEL / GFP_NOWAIT / GFP_ATOMIC (10 bytes) share cache slots
+    const gfps = ['GFP_USER', 'GFP_NOFS', 'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', 'GFP_USER', 'GFP_KERNEL', 'GFP_NOFS'];
+    const text = gfps.map((g, i) => alloc('bash', 10, `1.00000${i + 1}`, g)).join('');
+    const { evs, masks, errors } = await collect('-', { traceKernel: '6.18' }, text);
+    expect(errors).toEqual([]);
+    expect(evs.map((e) => e.gfp)).toEqual(gfps);
+    // same text, same mask; different text, different mask
+    expect(masks[5]).toBe(masks[0]);
+    expect(masks[6]).toBe(masks[2]);
+    expect(new Set(masks.slice(0, 5)).size).toBe(5);
+  });
+
+  it('when text follows gfp_flags on a line then the cached gfp string is not taken for the whole rest', async () => {
+    // the 16-byte rest `GFP_USER extra=1` must not match a cached 16-byte gfp string, and the value ends at the space
+    const text = [
+      alloc('bash', 10, '1.000001', 'GFP_DMA|GFP_USER'),
+      alloc('bash', 10, '1.000002', 'GFP_USER'),
+      alloc('bash', 10, '1.000003', 'GFP_USER extra=1'),
+    ].join('');
+    const { evs, errors } = await collect('-', { traceKernel: '6.18' }, text);
+    expect(errors).toEqual([]);
+    expect(evs.map((e) => e.gfp)).toEqual(['GFP_DMA|GFP_USER', 'GFP_USER', 'GFP_USER']);
+  });
+
+  it('when tokens start at every alignment then the word-wise searches find the same columns', async () => {
+    // tasks of 1 to 9 bytes shift every later token by one byte: the `[`, `:`, `=` and space searches start at all
+    // four offsets of a 32-bit word, and end with 0 to 3 bytes left for the byte-wise tail
+    const tasks = ['a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef', 'abcdefg', 'abcdefgh', 'abcdefghi'];
+    const text = tasks.map((t, i) => line(t, 100 + i, `2.00000${i}`, 'mm_page_free', `page=00000000d1a2b3c4 pfn=0x${(0x2000 + i).toString(16)} order=${i % 3}`)).join('');
+    const { evs, errors } = await collect('-', {}, text);
+    expect(errors).toEqual([]);
+    expect(evs.map((e) => [e.task, e.pid, e.pfn, e.order, e.ts])).toEqual(tasks.map((t, i) => [t, 100 + i, 0x2000 + i, i % 3, `2.00000${i}`]));
+  });
+});
