@@ -38,9 +38,9 @@ function describe(m: Machine): string {
 
 function printFile(m: Machine, file: (typeof PROC_FILES)[number]): string {
   const views = machineZoneViews(m);
-  if (file === 'zoneinfo') return printZoneinfo(views);
+  if (file === 'zoneinfo') return printZoneinfo(views, m.policy);
   if (file === 'buddyinfo') return printBuddyinfo(views);
-  return printPagetypeinfo(views, { cma: m.config.cma });
+  return printPagetypeinfo(views, { cma: m.config.cma, policy: m.policy });
 }
 
 export function register(program: Command, io: Io): void {
