@@ -35,6 +35,7 @@ import type { Machine } from './machine.js';
 import type { MemMap } from './memmap.js';
 import type { Zone } from './mmzone.js';
 import type { AllocContext } from './internal.js';
+import type { Policy } from '../policy/policy.js';
 import {
   MAX_NR_ZONES,
   MAX_PAGE_ORDER,
@@ -237,6 +238,7 @@ export interface CompactionState {
   cc: CompactControl;
   /** gfp bits read here, resolved once for the policy's era */
   gfpIo: number;
+  /** __GFP_FS (the migrate scanner; v4.0's try_to_compact_pages() gate) */
   gfpFs: number;
   gfpKernel: number;
 }
@@ -1145,9 +1147,13 @@ function wmarkPages(zone: Zone, i: number): number {
  * Order-0 check against `watermark` + compact_gap(order), plus (low − min) for costly orders, with ALLOC_CMA
  * (CMA pageblocks are suitable targets), against lowmem_reserve[highestZoneidx], with `freePages` as free.
  */
-export function compactionSuitableFree(zone: Zone, order: number, watermark: number, highestZoneidx: number, freePages: number): boolean {
+export function compactionSuitableFree(zone: Zone, order: number, watermark: number, highestZoneidx: number, freePages: number, rule: Policy['compactionSuitableRule'] = '6.15'): boolean {
+  // older shapes (Policy.compactionSuitableRule; mm/compaction.c @ v4.0, v4.12, v6.1 per the slow-path reference
+  // §8.2): v4.0 low + 2UL << order; 4.12–6.14 low for costly orders, min otherwise, + compact_gap(order)
+  if (rule === '4.0') watermark = wmarkPages(zone, WMARK_LOW);
+  else if (rule === '4.12') watermark = wmarkPages(zone, order > PAGE_ALLOC_COSTLY_ORDER ? WMARK_LOW : WMARK_MIN);
   watermark += compactGap(order);
-  if (order > PAGE_ALLOC_COSTLY_ORDER) watermark += wmarkPages(zone, WMARK_LOW) - wmarkPages(zone, WMARK_MIN);
+  if (rule === '6.15' && order > PAGE_ALLOC_COSTLY_ORDER) watermark += wmarkPages(zone, WMARK_LOW) - wmarkPages(zone, WMARK_MIN);
   return zoneWatermarkOk(zone, 0, watermark, highestZoneidx, ALLOC_CMA, freePages);
 }
 
@@ -1158,8 +1164,10 @@ export function compactionSuitableFree(zone: Zone, order: number, watermark: num
  * compaction with ALLOC_WMARK_MIN; high for reclaim's compaction_ready()).
  */
 export function compactionSuitable(sys: MmSystem, zone: Zone, order: number, highestZoneidx: number, watermark = wmarkPages(zone, WMARK_MIN)): boolean {
-  let suitable = compactionSuitableFree(zone, order, watermark, highestZoneidx, zone.nrFreePages);
-  if (suitable && order > PAGE_ALLOC_COSTLY_ORDER) {
+  const rule = sys.policy.compactionSuitableRule;
+  let suitable = compactionSuitableFree(zone, order, watermark, highestZoneidx, zone.nrFreePages, rule);
+  // v4.0 applies the fragmentation index to every order, later kernels to costly orders only
+  if (suitable && (order > PAGE_ALLOC_COSTLY_ORDER || rule === '4.0')) {
     const fragindex = fragmentationIndex(zone, order);
     if (fragindex >= 0 && fragindex <= sys.machine.sysctl.extfrag_threshold) suitable = false;
   }
@@ -1177,7 +1185,7 @@ export function compactionSuitAllocationOrder(sys: MmSystem, zone: Zone, order: 
   const watermark = wmarkPages(zone, allocFlags & ALLOC_WMARK_MASK);
   if (zoneWatermarkOk(zone, order, watermark, highestZoneidx, allocFlags, freePages)) return COMPACT_SUCCESS;
   // unmovable requests: enough free memory outside CMA pageblocks, else the page may form in CMA and not help
-  if (order > PAGE_ALLOC_COSTLY_ORDER && async && !(allocFlags & ALLOC_CMA)) {
+  if (order > PAGE_ALLOC_COSTLY_ORDER && async && !(allocFlags & ALLOC_CMA) && sys.policy.compactionSuitableRule === '6.15') {
     if (!zoneWatermarkOk(zone, 0, watermark + compactGap(order), highestZoneidx, 0, zone.nrFreePages)) return COMPACT_SKIPPED;
   }
   if (!compactionSuitable(sys, zone, order, highestZoneidx, watermark)) return COMPACT_SKIPPED;
@@ -1201,7 +1209,7 @@ export function compactionZonelistSuitable(
     const zone = zl[i]!;
     // not all reclaimable memory: do not thrash for one high-order allocation
     const available = Math.floor(zoneReclaimablePages(sys, zone) / order) + zone.nrFreePages;
-    if (compactionSuitableFree(zone, order, wmarkPages(zone, WMARK_MIN), ac.highestZoneidx, available)) return true;
+    if (compactionSuitableFree(zone, order, wmarkPages(zone, WMARK_MIN), ac.highestZoneidx, available, sys.policy.compactionSuitableRule)) return true;
   }
   return false;
 }
@@ -1339,7 +1347,8 @@ export function compactZoneOrder(sys: MmSystem, zone: Zone, order: number, gfpMa
   cc.wholeZone = prio === MIN_COMPACT_PRIORITY;
   cc.ignoreSkipHint = prio === MIN_COMPACT_PRIORITY;
   cc.ignoreBlockSuitable = prio === MIN_COMPACT_PRIORITY;
-  cc.capture = true;
+  // capture_control exists from 5.1 (Policy.compactionCapture)
+  cc.capture = sys.policy.compactionCapture;
   let ret = compactZone(sys, cc);
   cc.capture = false;
   out.capturePfn = cc.capturePfn;
@@ -1359,6 +1368,9 @@ export function compactZoneOrder(sys: MmSystem, zone: Zone, order: number, gfpMa
 export function tryToCompactPages(sys: MmSystem, gfpMask: number, order: number, allocFlags: number, ac: AllocContext, prio: number, out: { capturePfn: number }): number {
   out.capturePfn = -1;
   if (!(gfpMask & sys.compaction.gfpIo)) return COMPACT_SKIPPED;
+  // v4.0 also needs __GFP_FS (may_enter_fs); the gate was dropped by 4.12
+  const v40 = sys.policy.compactionSuitableRule === '4.0';
+  if (v40 && !(gfpMask & sys.compaction.gfpFs)) return COMPACT_SKIPPED;
   const steps = sys.pa.steps;
   let rc = COMPACT_SKIPPED;
   const zl = ac.zonelist;
@@ -1384,7 +1396,8 @@ export function tryToCompactPages(sys: MmSystem, gfpMask: number, order: number,
       break;
     }
     // allocation will not succeed in this zone: defer; reset if it succeeds after all
-    if (prio !== COMPACT_PRIO_ASYNC && (status === COMPACT_COMPLETE || status === COMPACT_PARTIAL_SKIPPED)) deferCompaction(sys, zone, order);
+    // (v4.0: only a sync run that scanned the whole zone, COMPACT_COMPLETE, defers)
+    if (prio !== COMPACT_PRIO_ASYNC && (status === COMPACT_COMPLETE || (status === COMPACT_PARTIAL_SKIPPED && !v40))) deferCompaction(sys, zone, order);
   }
   return rc;
 }

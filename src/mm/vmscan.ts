@@ -1402,7 +1402,8 @@ export function wakeupKswapd(sys: MmSystem, zone: Zone, gfpMask: number, order: 
     return;
   }
   if (nr.kswapdFailures >= MAX_RECLAIM_RETRIES || (pgdatBalanced(sys, zone.nodeId, order, highestZoneidx) && !pgdatWatermarkBoosted(nr, highestZoneidx))) {
-    if (!(gfpMask & sys.reclaim.bits.__GFP_DIRECT_RECLAIM)) sys.reclaim.wakeupKcompactd(sys, zone.nodeId, order, highestZoneidx);
+    // (4.17+, Policy.kswapdWakesKcompactd; before, wakeup_kswapd() just returned)
+    if (sys.policy.kswapdWakesKcompactd && !(gfpMask & sys.reclaim.bits.__GFP_DIRECT_RECLAIM)) sys.reclaim.wakeupKcompactd(sys, zone.nodeId, order, highestZoneidx);
     if (steps.enabled) steps.push(STEP_WAKEUP_KSWAPD, zone, zone.nrFreePages, 0, 0, 0, gfpMask, order);
     return;
   }
