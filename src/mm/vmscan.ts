@@ -305,7 +305,12 @@ const mtByName: Readonly<Record<string, number>> = { Unmovable: MIGRATE_UNMOVABL
 function maskOf(names: readonly string[] | undefined, era: string, where: string): number {
   let m = 0;
   for (const name of names ?? []) {
-    const b = gfpBit(name, era);
+    let b = gfpBit(name, era);
+    // GFP_TRANSHUGE_LIGHT is 4.8+: before, THP faults used GFP_TRANSHUGE, without __GFP_WAIT / the reclaim bits
+    // when defrag is off (mm/huge_memory.c alloc_hugepage_gfpmask @ v4.0)
+    if (!b && name === 'GFP_TRANSHUGE_LIGHT') {
+      b = gfpBit('GFP_TRANSHUGE', era) & ~(gfpBit('__GFP_WAIT', era) | gfpBit('__GFP_DIRECT_RECLAIM', era) | gfpBit('__GFP_KSWAPD_RECLAIM', era));
+    }
     if (!b) throw new InputError(where, `unknown gfp flag '${name}' for the ${era} gfp layout`);
     m |= b;
   }
