@@ -168,7 +168,12 @@ export interface HeaderEvent {
 
 /** What every reporter implements (src/report/index.ts maps names to them). */
 export interface Reporter {
-  /** which LOG_* events it wants beyond what --log says (e.g. none) */
+  /**
+   * true when alloc() and free() format the event during the call and keep no reference to it (or to its
+   * nested objects): the engine then passes one reused record per event kind, so logging allocates nothing but
+   * the output text. Reporters that keep events (json, tests) leave it unset and get a fresh object each time.
+   */
+  readonly reusesEvents?: boolean;
   header(h: HeaderEvent): void;
   alloc(e: AllocEvent): void;
   free(e: FreeEvent): void;

@@ -120,6 +120,24 @@ interface ThpGroup {
 }
 
 const THP_ORDER = 9;
+const GFP_TEXT_SLOTS = 64;
+
+/** below 2^40 µs (12.7 days) the product t·10⁶ is within 2^-13 of the exact value */
+const TIME6_FAST_MAX_US = 2 ** 40;
+
+/**
+ * `t.toFixed(6)` (seconds as the trace prints them), faster for what traces hold: a whole number of microseconds.
+ * When t·10⁶ is not within 10⁻³ of an integer (a rounding tie is possible) or is too large for that test to be
+ * exact, toFixed itself decides.
+ */
+export function formatTime6(t: number): string {
+  const us = Math.round(t * 1e6);
+  if (!(Math.abs(t * 1e6 - us) < 1e-3) || us < 0 || us >= TIME6_FAST_MAX_US) return t.toFixed(6);
+  const sec = Math.floor(us / 1e6);
+  const frac = us - sec * 1e6;
+  return `${sec}.${frac < 100000 ? String(frac).padStart(6, '0') : frac}`;
+}
+
 const THP_FALLBACKS = 1 << THP_ORDER;
 
 export class ReplayEngine {
@@ -172,6 +190,16 @@ export class ReplayEngine {
   /** scanning cursor for frees of memory allocated before the trace (simulate mode, snapshot machines) */
   private readonly preTraceCursor = new Map<Zone, number>();
   private readonly steps: StepEvent[] = [];
+  /** the reporter formats events during the call (Reporter.reusesEvents): fill these records in place */
+  private readonly reuseEvents: boolean;
+  private readonly allocRec: AllocEvent = {
+    kind: 'alloc', seq: 0, time: '', task: '', pid: 0, cpu: 0, order: 0, gfp: '', gfp_mask: 0, migratetype: '', path: '',
+    result: { ok: false, node: null, zone: null, pfn: null }, warned: false,
+    name: undefined, steps: undefined, recorded: undefined, predicted: undefined,
+  };
+  private readonly recordedRec: { ok: boolean; pfn: number | null } = { ok: false, pfn: null };
+  private readonly predictedRec = { kswapd: false, direct_reclaim: false, compaction: false, fallback: false };
+  private readonly freeRec: FreeEvent = { kind: 'free', seq: 0, time: '', task: '', pid: 0, order: 0, pfn: 0, action: '', name: undefined };
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -180,6 +208,7 @@ export class ReplayEngine {
     this.mode = opts.mode;
     this.logMask = opts.logMask;
     this.reporter = opts.reporter;
+    this.reuseEvents = opts.reporter.reusesEvents === true;
     this.checkEvery = opts.checkEvery;
     let maxPfn = 0;
     for (const n of this.machine.nodes) maxPfn = Math.max(maxPfn, n.nodeStartPfn + n.nodeSpannedPages);
@@ -765,43 +794,86 @@ export class ReplayEngine {
   private emitWarning(req: Request, lines: string[], printed: boolean): void {
     if (printed) this.warnPrinted++;
     else this.warnSuppressed++;
-    this.reporter.warning({ kind: 'warning', seq: this.seq, time: req.timeSec.toFixed(6), lines: lines.slice() });
+    this.reporter.warning({ kind: 'warning', seq: this.seq, time: formatTime6(req.timeSec), lines: lines.slice() });
   }
 
   private allocEvent(req: Request, path: number, pfn: number, zone: Zone | null, warned: boolean, p: Prediction | null): AllocEvent {
     const mt = req.migratetype >= 0 ? req.migratetype : gfpMigratetype(req.gfpMask, this.era);
     const ok = zone !== null;
-    const e: AllocEvent = {
-      kind: 'alloc',
-      seq: this.seq,
-      time: req.timeSec.toFixed(6),
-      task: req.task,
-      pid: req.pid,
-      cpu: req.cpu,
-      order: req.order,
-      gfp: this.gfpText(req.gfpMask),
-      gfp_mask: req.gfpMask >>> 0,
-      migratetype: migratetypeNames[mt] ?? String(mt),
-      path: allocPathNames[path]!,
-      result: { ok, node: ok ? zone.nodeId : null, zone: ok ? zone.name : null, pfn: ok && pfn >= 0 ? pfn : null },
-      warned,
-    };
-    if (req.name) e.name = req.name;
-    if (this.logMask & LOG_STEPS) e.steps = this.stepEvents();
-    if (req.recPfn >= 0 || !req.recOk) e.recorded = { ok: req.recOk, pfn: req.recOk ? req.recPfn : null };
-    if (p) e.predicted = { kswapd: p.kswapd, direct_reclaim: p.directReclaim, compaction: p.compaction, fallback: p.fallback };
+    if (!this.reuseEvents) {
+      const e: AllocEvent = {
+        kind: 'alloc',
+        seq: this.seq,
+        time: formatTime6(req.timeSec),
+        task: req.task,
+        pid: req.pid,
+        cpu: req.cpu,
+        order: req.order,
+        gfp: this.gfpText(req.gfpMask),
+        gfp_mask: req.gfpMask >>> 0,
+        migratetype: migratetypeNames[mt] ?? String(mt),
+        path: allocPathNames[path]!,
+        result: { ok, node: ok ? zone.nodeId : null, zone: ok ? zone.name : null, pfn: ok && pfn >= 0 ? pfn : null },
+        warned,
+      };
+      if (req.name) e.name = req.name;
+      if (this.logMask & LOG_STEPS) e.steps = this.stepEvents();
+      if (req.recPfn >= 0 || !req.recOk) e.recorded = { ok: req.recOk, pfn: req.recOk ? req.recPfn : null };
+      if (p) e.predicted = { kswapd: p.kswapd, direct_reclaim: p.directReclaim, compaction: p.compaction, fallback: p.fallback };
+      return e;
+    }
+    // the same fields in place (absent optional fields are undefined, which JSON.stringify leaves out too)
+    const e = this.allocRec;
+    e.seq = this.seq;
+    e.time = formatTime6(req.timeSec);
+    e.task = req.task;
+    e.pid = req.pid;
+    e.cpu = req.cpu;
+    e.order = req.order;
+    e.gfp = this.gfpText(req.gfpMask);
+    e.gfp_mask = req.gfpMask >>> 0;
+    e.migratetype = migratetypeNames[mt] ?? String(mt);
+    e.path = allocPathNames[path]!;
+    const r = e.result;
+    r.ok = ok;
+    r.node = ok ? zone.nodeId : null;
+    r.zone = ok ? zone.name : null;
+    r.pfn = ok && pfn >= 0 ? pfn : null;
+    e.warned = warned;
+    e.name = req.name ? req.name : undefined;
+    e.steps = this.logMask & LOG_STEPS ? this.stepEvents() : undefined;
+    if (req.recPfn >= 0 || !req.recOk) {
+      const rec = this.recordedRec;
+      rec.ok = req.recOk;
+      rec.pfn = req.recOk ? req.recPfn : null;
+      e.recorded = rec;
+    } else {
+      e.recorded = undefined;
+    }
+    if (p) {
+      const pr = this.predictedRec;
+      pr.kswapd = p.kswapd;
+      pr.direct_reclaim = p.directReclaim;
+      pr.compaction = p.compaction;
+      pr.fallback = p.fallback;
+      e.predicted = pr;
+    } else {
+      e.predicted = undefined;
+    }
     return e;
   }
 
-  private readonly gfpTexts = new Map<number, string>();
-  /** %pGg of a mask, cached: a trace repeats a handful of masks */
+  /** gfp mask → %pGg text, direct-mapped cache (a trace repeats a handful of masks) */
+  private readonly gfpTextKey = new Int32Array(GFP_TEXT_SLOTS);
+  private readonly gfpTextVal: (string | undefined)[] = new Array<string | undefined>(GFP_TEXT_SLOTS).fill(undefined);
   private gfpText(mask: number): string {
-    let t = this.gfpTexts.get(mask);
-    if (t === undefined) {
-      t = formatGfpFlags(mask, this.era);
-      if (this.gfpTexts.size < 4096) this.gfpTexts.set(mask, t);
-    }
-    return t;
+    const slot = (mask ^ (mask >>> 7) ^ (mask >>> 15)) & (GFP_TEXT_SLOTS - 1);
+    const t = this.gfpTextVal[slot];
+    if (t !== undefined && this.gfpTextKey[slot] === mask) return t;
+    const text = formatGfpFlags(mask, this.era);
+    this.gfpTextKey[slot] = mask;
+    this.gfpTextVal[slot] = text;
+    return text;
   }
 
   private stepEvents(): StepEvent[] {
@@ -822,11 +894,23 @@ export class ReplayEngine {
   }
 
   private freeEvent(req: Request, action: number): FreeEvent {
-    const e: FreeEvent = {
-      kind: 'free', seq: this.seq, time: req.timeSec.toFixed(6), task: req.task, pid: req.pid, order: req.order, pfn: req.pfn,
-      action: freeActionNames[action]!,
-    };
-    if (req.name) e.name = req.name;
+    if (!this.reuseEvents) {
+      const e: FreeEvent = {
+        kind: 'free', seq: this.seq, time: formatTime6(req.timeSec), task: req.task, pid: req.pid, order: req.order, pfn: req.pfn,
+        action: freeActionNames[action]!,
+      };
+      if (req.name) e.name = req.name;
+      return e;
+    }
+    const e = this.freeRec;
+    e.seq = this.seq;
+    e.time = formatTime6(req.timeSec);
+    e.task = req.task;
+    e.pid = req.pid;
+    e.order = req.order;
+    e.pfn = req.pfn;
+    e.action = freeActionNames[action]!;
+    e.name = req.name ? req.name : undefined;
     return e;
   }
 

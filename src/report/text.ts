@@ -9,6 +9,8 @@ import { formatSummaryText } from './summary.js';
 import type { Writer } from './writer.js';
 
 export class TextReporter implements Reporter {
+  /** each event is formatted during the call, nothing kept: the engine may pass its reused records */
+  readonly reusesEvents = true;
   private readonly w: Writer;
   private readonly c: ChalkInstance;
   constructor(w: Writer, c: ChalkInstance) {

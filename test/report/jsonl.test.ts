@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { buildMachine } from '../../src/mm/machine.js';
+import { v6_18 } from '../../src/policy/v6.18.js';
+import { ReplayEngine } from '../../src/replay/engine.js';
+import { SlowPathDriver } from '../../src/replay/driver.js';
+import { replayTraceFile } from '../../src/replay/trace.js';
+import { logMask, MODE_MIRROR, MODE_SIMULATE } from '../../src/replay/decision.js';
+import type { AllocEvent, FreeEvent, Reporter, ReplaySummary, WarningEvent } from '../../src/replay/decision.js';
+import { JsonlReporter, jsonString } from '../../src/report/jsonl.js';
+import { Writer } from '../../src/report/writer.js';
+
+/** the reference: JSON.stringify of each fresh event object the engine builds for a reporter that keeps events */
+class StringifyFresh implements Reporter {
+  out = '';
+  header(): void {}
+  alloc(e: AllocEvent): void { this.out += `${JSON.stringify(e)}\n`; }
+  free(e: FreeEvent): void { this.out += `${JSON.stringify(e)}\n`; }
+  warning(e: WarningEvent): void { this.out += `${JSON.stringify(e)}\n`; }
+  summary(_s: ReplaySummary): void {}
+}
+
+function jsonl(): { rep: JsonlReporter; text: () => string } {
+  let out = '';
+  const w = new Writer((s) => { out += s; });
+  return { rep: new JsonlReporter(w), text: () => { w.flush(); return out; } };
+}
+
+const base: AllocEvent = {
+  kind: 'alloc', seq: 7, time: '1000.000002', task: 'bash', pid: 16828, cpu: 1, order: 0, gfp: 'GFP_KERNEL', gfp_mask: 0xcc0,
+  migratetype: 'Unmovable', path: 'fast', result: { ok: true, node: 0, zone: 'Normal', pfn: 0x12345 }, warned: false,
+};
+
+describe('jsonString', () => {
+  it('when a string needs no escape then it is quoted as is, else as JSON.stringify escapes it', () => {
+    for (const s of ['', 'bash', 'kworker/u8:2', 'Web Content', 'a"b', 'a\\b', 'tab\there', 'nl\n', '\u0001', 'é€', '\ud83d\ude00', '\ud800x', 'x\udfff']) {
+      expect(jsonString(s)).toBe(JSON.stringify(s));
+    }
+  });
+});
+
+describe('JsonlReporter', () => {
+  it('when an alloc event has every optional field then the line is JSON.stringify of the fresh object', () => {
+    // key order of engine.ts allocEvent(): …, warned, name, steps, recorded, predicted
+    const e: AllocEvent = {
+      ...base, task: 'we"ird\\comm', result: { ok: false, node: null, zone: null, pfn: null }, warned: true,
+      name: 'req "1"',
+      steps: [{ kind: 'wmark', node: 0, zone: 'Normal', free: 10, mark: 20, reserve: 0, result: 0, alloc_flags: 0x41, aux: -1 }],
+      recorded: { ok: false, pfn: null }, predicted: { kswapd: true, direct_reclaim: false, compaction: true, fallback: false },
+    };
+    const { rep, text } = jsonl();
+    rep.alloc(e);
+    rep.alloc(base);
+    expect(text()).toBe(`${JSON.stringify(e)}\n${JSON.stringify(base)}\n`);
+  });
+
+  it('when a free event has a name then it follows action, as in the fresh object', () => {
+    const f: FreeEvent = { kind: 'free', seq: 3, time: '0.000001', task: 'true', pid: 5, order: 2, pfn: 4096, action: 'freed' };
+    const g: FreeEvent = { ...f, name: 'free-a', action: 'noop' };
+    const { rep, text } = jsonl();
+    rep.free(f);
+    rep.free(g);
+    expect(text()).toBe(`${JSON.stringify(f)}\n${JSON.stringify(g)}\n`);
+  });
+});
+
+/** One trace, two runs: the JSONL reporter (reused records, templates) and JSON.stringify of fresh objects. */
+async function both(trace: string, machineSpec: string, mode: number, level: 'decisions' | 'steps'): Promise<[string, string]> {
+  const outs: string[] = [];
+  for (const which of ['jsonl', 'fresh']) {
+    const machine = buildMachine(machineSpec, { policy: v6_18 });
+    const j = jsonl();
+    const fresh = new StringifyFresh();
+    const engine = new ReplayEngine({
+      machine, driver: new SlowPathDriver(machine), mode, logMask: logMask(level), reporter: which === 'jsonl' ? j.rep : fresh,
+      checkEvery: 0, machineName: machineSpec, inputs: [trace],
+    });
+    await replayTraceFile(engine, trace, () => process.stdin, { strict: false });
+    outs.push(which === 'jsonl' ? j.text() : fresh.out);
+  }
+  return [outs[0]!, outs[1]!];
+}
+
+describe('engine records reused for the JSONL reporter', () => {
+  it('when the real fork-exec trace replays in simulate mode with decisions then both outputs are identical', async () => {
+    const [a, b] = await both('traces/real/fork-exec/trace.txt.gz', 'x86_64-16G', MODE_SIMULATE, 'decisions');
+    expect(a.split('\n').length).toBeGreaterThan(1000);
+    expect(a).toBe(b);
+  });
+
+  it('when the real quiet trace replays in mirror mode with steps then both outputs are identical', async () => {
+    const [a, b] = await both('traces/real/quiet/trace.txt.gz', 'traces/real/quiet/before', MODE_MIRROR, 'steps');
+    expect(a).toContain('"predicted":{');
+    expect(a).toBe(b);
+  });
+});
