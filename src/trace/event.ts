@@ -223,12 +223,24 @@ export class TraceEvent {
  * `total-vm=1234kB`); NaN otherwise (zone names, `async`, `RECLAIM_WB_ANON|...`).
  */
 export function fieldNumber(v: string): number {
-  let s = v;
-  if (s.endsWith('kB')) s = s.slice(0, -2);
-  if (/^-?\d+$/.test(s)) return Number(s);
-  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
+  // character loops, not regexes: this runs for every field of every non-page event
+  let n = v.length;
+  if (n >= 2 && v.charCodeAt(n - 2) === 107 /* k */ && v.charCodeAt(n - 1) === 66 /* B */) n -= 2;
+  let i = n > 0 && v.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  if (i < n) {
+    let j = i;
+    while (j < n && isDec(v.charCodeAt(j))) j++;
+    if (j === n) return Number(n === v.length ? v : v.slice(0, n));
+  }
+  if (n > 2 && v.charCodeAt(0) === 48 && v.charCodeAt(1) === 120 /* 0x */) {
+    for (i = 2; i < n; i++) if (!isHex(v.charCodeAt(i))) return NaN;
+    return parseInt(v.slice(2, n), 16);
+  }
   return NaN;
 }
+
+function isDec(c: number): boolean { return c >= 48 && c <= 57; }
+function isHex(c: number): boolean { return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70); }
 
 /** NR_PAGE_ORDERS on x86-64: 11 for every era (MAX_ORDER 11 exclusive ≤6.3, MAX_PAGE_ORDER 10 inclusive 6.4+) */
 export const TRACE_NR_PAGE_ORDERS = 11;

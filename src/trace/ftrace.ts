@@ -29,9 +29,18 @@ export const LINE_IGNORED = 1;
 export const LINE_ERROR = 2;
 
 const SP = 32;
-/** sizes of the parser's one-entry lookup caches: tokens up to this length, pid slots */
-const CACHE_LEN = 256;
+/** sizes of the parser's one-entry lookup caches: token slots, pid slots */
+const TOKEN_CACHE = 1024;
 const PID_CACHE = 4096;
+
+/**
+ * cache slot of a token buf[s, e) (e > s): its length, middle and last byte, so that the gfp strings of one length
+ * (GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC) mostly get slots of their own; a collision costs a hash, never a wrong id
+ */
+function tokenSlot(buf: Buffer, s: number, e: number): number {
+  const len = e - s;
+  return ((len << 4) ^ buf[s + (len >> 1)]! ^ (buf[e - 1]! << 2)) & (TOKEN_CACHE - 1);
+}
 const TAB = 9;
 
 function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
@@ -128,12 +137,12 @@ export class TextParser {
   private readonly systems = new Intern('latin1');
   /** EV_* per event-name intern id */
   private evByName = new Int32Array(64).fill(-1);
-  /** one-entry lookup caches (checked with Intern.matches): name id by name length, task id and pid by pid slot,
-   *  gfp id by value length */
-  private readonly nameByLen = new Int32Array(CACHE_LEN).fill(-1);
+  /** one-entry lookup caches (checked with Intern.matches): name id by tokenSlot, task id and pid by pid slot,
+   *  gfp id by tokenSlot */
+  private readonly nameBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
   private readonly taskByPid = new Int32Array(PID_CACHE).fill(-1);
   private readonly taskPid = new Int32Array(PID_CACHE).fill(-1);
-  private readonly gfpByLen = new Int32Array(CACHE_LEN).fill(-1);
+  private readonly gfpBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
   /** gfp mask per gfp intern id and era; -2 = not computed, -3 = unknown name */
   private gfpMaskById = new Float64Array(64).fill(-2);
   private gfpErrById: string[] = [];
@@ -260,13 +269,13 @@ export class TextParser {
       if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; continue; }
       break;
     }
-    // a trace's event names mostly differ in length: the last name of each length is checked before hashing
+    // the last name seen in the name's cache slot is checked before hashing
     const names = this.names;
-    const nl = q - ns;
-    let nameId = nl < CACHE_LEN ? this.nameByLen[nl]! : -1;
+    const nslot = tokenSlot(buf, ns, q);
+    let nameId = this.nameBySlot[nslot]!;
     if (nameId < 0 || !names.matches(nameId, buf, dv, ns, q)) {
       nameId = names.idOfBytes(buf, ns, q);
-      if (nl < CACHE_LEN) this.nameByLen[nl] = nameId;
+      this.nameBySlot[nslot] = nameId;
     }
     if (nameId >= this.evByName.length) {
       const a = new Int32Array(this.evByName.length * 2).fill(-1);
@@ -343,10 +352,9 @@ export class TextParser {
       }
       const vs = q;
       if (kl === 9) {
-        // gfp_flags is printed last: when the rest of the line is the last gfp string of its length, it needs no
+        // gfp_flags is printed last: when the rest of the line is the gfp string cached in its slot, it needs no
         // scan (a cached string holds no space, so the match also proves this is the whole value)
-        const gl = e - vs;
-        const cached = gl < CACHE_LEN ? this.gfpByLen[gl]! : -1;
+        const cached = e > vs ? this.gfpBySlot[tokenSlot(buf, vs, e)]! : -1;
         if (cached >= 0 && this.gfps.matches(cached, buf, dv, vs, e)) { q = e; gfpId = cached; }
         else q = findByte(buf, dv, q, e, REP_SP, SP);
       } else {
@@ -404,7 +412,7 @@ export class TextParser {
       let gid = gfpId;
       if (gid < 0) {
         gid = this.gfps.idOfBytes(buf, gs, ge);
-        if (ge - gs < CACHE_LEN) this.gfpByLen[ge - gs] = gid;
+        if (ge > gs) this.gfpBySlot[tokenSlot(buf, gs, ge)] = gid;
       }
       ev.gfpId = gid;
       ev.failed = ev.pfn === 0 || ev.pfn === -1;

@@ -1,6 +1,6 @@
 /**
- * The text front end's shortcuts (src/trace/ftrace.ts): one-entry caches for event names (by length), task names
- * (by pid slot) and gfp_flags (by length), checked with Intern.matches four bytes at a time, and the four-bytes-per-
+ * The text front end's shortcuts (src/trace/ftrace.ts): one-entry caches for event names and gfp_flags (by a slot
+ * from length, middle and last byte) and task names (by pid slot), checked with Intern.matches four bytes at a time, and the four-bytes-per-
  * read byte searches. A cache may only save work: every line must decode exactly as without it.
  */
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ function alloc(task: string, pid: number, ts: string, gfp: string): string {
 
 describe('TextParser one-entry caches', () => {
   it('when two event names of the same length alternate then each line counts under its own name', async () => {
-    // mm_page_free and mm_vmscan_xx are both 12 bytes: they share the name cache slot
+    // mm_page_free, mm_vmscan_xx and mm_vmscan_xy are all 12 bytes; the last two differ in the last byte only
     const text = [
       line('bash', 10, '1.000001', 'mm_page_free', 'page=00000000d1a2b3c4 pfn=0x1000 order=0'),
       line('bash', 10, '1.000002', 'mm_vmscan_xx', 'nid=0'),
@@ -48,7 +48,7 @@ describe('TextParser one-entry caches', () => {
   });
 
   it('when gfp strings of the same length alternate then each line keeps its own gfp_flags and mask', async () => {
-    // GFP_USER / GFP_NOFS (8 bytes) and GFP_KERNEL / GFP_NOWAIT / GFP_ATOMIC (10 bytes) share cache slots
+    // GFP_USER / GFP_NOFS (8 bytes) and GFP_KERNEL / GFP_NOWAIT / GFP_ATOMIC (10 bytes): equal lengths
     const gfps = ['GFP_USER', 'GFP_NOFS', 'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', 'GFP_USER', 'GFP_KERNEL', 'GFP_NOFS'];
     const text = gfps.map((g, i) => alloc('bash', 10, `1.00000${i + 1}`, g)).join('');
     const { evs, masks, errors } = await collect('-', { traceKernel: '6.18' }, text);
