@@ -1,0 +1,57 @@
+/**
+ * One scenario per allocator-core version change (traces/scenarios/policy-*.json, the fast-path and buddy side;
+ * test/scenarios/policies.test.ts holds the slow-path ones). Each is replayed under both policies with
+ * `--policy` (the scenario's own `policy` and `expect` block are one side) and the test asserts the exact
+ * difference: zones, pfns, rmqueue sources, steps and counters, with the arithmetic in comments.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AllocEvent } from '../../src/replay/decision.js';
+import { checkExpect, replayScenario, stepKinds, stepsOf } from './replay.js';
+
+const scen = (name: string) => `traces/scenarios/${name}.json`;
+
+async function both(name: string, a: string, b: string) {
+  const ra = await replayScenario(scen(name), ['--policy', a]);
+  const rb = await replayScenario(scen(name), ['--policy', b]);
+  for (const r of [ra, rb]) {
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  }
+  return [ra, rb] as const;
+}
+
+/** zone of each allocation, in order */
+const zones = (evs: AllocEvent[]) => evs.map((a) => a.result.zone);
+/** the rmqueue step's source (aux: 1 pcp, 2 pcp_refill, 3 buddy, 4 highatomic) and pfn */
+const rmq = (a: AllocEvent) => stepsOf(a, 'rmqueue').map((s) => ({ zone: s.zone, src: s.aux, pfn: s.result }));
+
+describe('fair zone policy of v4.0 vs Normal first from 4.8 (policy-fair-zone)', () => {
+  it('when 60 order-0 GFP_KERNEL pages are taken then v4.0 spreads them over Normal and DMA32 and v4.12 takes Normal only', async () => {
+    const [v40, v412] = await both('policy-fair-zone', 'v4.0', 'v4.12');
+    expect(checkExpect(scen('policy-fair-zone'), v40)).toEqual([]);
+    // v4.0 __setup_per_zone_wmarks: pages_min = 1024 KiB >> 2 = 256, shared by managed pages over
+    // 3840 + 16384 + 16384 = 36608: Normal/DMA32 min = 256·16384/36608 = 114, low = 114 + 114/4 = 142,
+    // high = 114 + 114/2 = 171; NR_ALLOC_BATCH = high − low = 29 pages per zone
+    const p40 = v40.named('page');
+    expect(zones(p40)).toEqual([...Array(29).fill('Normal'), ...Array(29).fill('DMA32'), 'Normal', 'Normal']);
+    // #30: Normal is ZONE_FAIR_DEPLETED (batch 0) and skipped; DMA32 passes low 142 + lowmem_reserve[Normal] 64
+    expect(stepKinds(p40[29]!)).toEqual(['fair_skip', 'wmark', 'rmqueue']);
+    expect(stepsOf(p40[29]!, 'wmark')[0]).toMatchObject({ zone: 'DMA32', free: 16384, mark: 142, reserve: 64, result: 1 });
+    // the first DMA32 page is the bottom of its highest order-10 block (boot frees to the head: 19456 = 0x4c00)
+    expect(p40[29]!.result.pfn).toBe(19456);
+    // #59: both batches used up, DMA (filled) fails low 32 + its Normal reserve; reset_alloc_batches() and the
+    // walk again without ALLOC_FAIR (fair_retry aux 1) → Normal, which continues its pcp list (35868 + 1)
+    expect(stepKinds(p40[58]!)).toEqual(['fair_skip', 'fair_skip', 'wmark', 'fair_retry', 'wmark', 'rmqueue']);
+    expect(stepsOf(p40[58]!, 'fair_retry')[0]!.aux).toBe(1);
+    expect(p40[58]!.result.pfn).toBe(35869);
+    // #60 is fair again: Normal's batch was reset to 29 and spent 1
+    expect(stepKinds(p40[59]!)).toEqual(['wmark', 'rmqueue']);
+    expect([v40.counter('pgalloc_normal'), v40.counter('pgalloc_dma32')]).toEqual([31, 29]);
+    // v4.12: no ALLOC_FAIR, every request passes Normal's low watermark and is served there, pfns 35840..35899
+    const p412 = v412.named('page');
+    expect(zones(p412)).toEqual(Array(60).fill('Normal'));
+    expect(p412.map((a) => a.result.pfn)).toEqual(Array.from({ length: 60 }, (_, i) => 35840 + i));
+    expect(p412.flatMap(stepKinds).filter((k) => k.startsWith('fair'))).toEqual([]);
+    expect([v412.counter('pgalloc_normal'), v412.counter('pgalloc_dma32')]).toEqual([60, 0]);
+  });
+});
