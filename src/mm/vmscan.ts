@@ -500,7 +500,7 @@ function taskAccount(tasks: TaskTable, taskId: number, kind: number, pages: numb
 function setKind(nr: NodeReclaim, pfn: number, order: number, kind: number, zid: number): void {
   const i = pfn - nr.mm.startPfn;
   nr.kind[i] = kind;
-  nr.zonePages[zid * NR_PAGE_KINDS + kind]! += 2 ** order;
+  nr.zonePages[zid * NR_PAGE_KINDS + kind]! += 1 << order;
   const lru = lruOfKind[kind]!;
   // PageLRU(): prep_move_freepages_block() counts such blocks as movable-alike
   if (lru === LRU_ANON || lru === LRU_FILE) nr.mm.flags[i] = nr.mm.flags[i]! | PG_movable_alike;
@@ -516,7 +516,7 @@ function clearKind(nr: NodeReclaim, pfn: number, order: number, zid: number): nu
   if (lru >= 0) listDel(nr, lru, pfn);
   nr.kind[i] = PAGE_KIND_NONE;
   nr.mm.flags[i] = nr.mm.flags[i]! & ~PG_movable_alike;
-  nr.zonePages[zid * NR_PAGE_KINDS + kind]! -= 2 ** order;
+  nr.zonePages[zid * NR_PAGE_KINDS + kind]! -= 1 << order;
   return kind;
 }
 
@@ -539,7 +539,7 @@ export function lruAddKind(sys: MmSystem, pfn: number, order: number, kind: numb
   if (nr.kind[i] !== PAGE_KIND_NONE) clearKind(nr, pfn, nr.mm.order[i]!, zid);
   setKind(nr, pfn, order, kind, zid);
   nr.mm.owner[i] = taskId;
-  taskAccount(sys.tasks, taskId, kind, 2 ** order);
+  taskAccount(sys.tasks, taskId, kind, 1 << order);
 }
 
 /**
@@ -556,12 +556,12 @@ export function lruDel(sys: MmSystem, pfn: number): void {
   const zid = zoneIdxOfPfn(nr.node, pfn);
   if (zid < 0) return;
   const owner = mm.owner[i0]!;
-  const end = i0 + 2 ** order;
+  const end = i0 + (1 << order);
   for (let i = i0; i < end; i++) {
     if (nr.kind[i] === PAGE_KIND_NONE) continue;
     const o = i === i0 ? order : mm.state[i] === PAGE_TAIL ? 0 : mm.order[i]!;
     const kind = clearKind(nr, i + mm.startPfn, o, zid);
-    if (i === i0) taskAccount(sys.tasks, owner, kind, -(2 ** o));
+    if (i === i0) taskAccount(sys.tasks, owner, kind, -(1 << o));
   }
 }
 
@@ -599,8 +599,8 @@ export function lruMove(sys: MmSystem, oldPfn: number, newPfn: number): void {
     b.kind[ib] = kind;
     mm.flags[ib] = mm.flags[ib]! | (mm.flags[ia]! & PG_movable_alike);
     mm.flags[ia] = mm.flags[ia]! & ~PG_movable_alike;
-    a.zonePages[za * NR_PAGE_KINDS + kind]! -= 2 ** order;
-    b.zonePages[zb * NR_PAGE_KINDS + kind]! += 2 ** order;
+    a.zonePages[za * NR_PAGE_KINDS + kind]! -= 1 << order;
+    b.zonePages[zb * NR_PAGE_KINDS + kind]! += 1 << order;
     return;
   }
   clearKind(a, oldPfn, order, za);
@@ -779,7 +779,7 @@ function layPreTrace(machine: Machine, st: ReclaimState): void {
 function reclaimBlock(sys: MmSystem, nr: NodeReclaim, pfn: number, order: number, kind: number, zid: number, sc: ScanControl): void {
   const mm = nr.mm;
   const i = pfn - mm.startPfn;
-  const pages = 2 ** order;
+  const pages = 1 << order;
   nr.kind[i] = PAGE_KIND_NONE;
   mm.flags[i] = mm.flags[i]! & ~PG_movable_alike;
   nr.zonePages[zid * NR_PAGE_KINDS + kind]! -= pages;
@@ -822,7 +822,7 @@ function shrinkInactiveList(sys: MmSystem, nr: NodeReclaim, sc: ScanControl, lru
     if (pfn < 0) break;
     const i = pfn - base;
     const order = mm.order[i]!;
-    const pages = 2 ** order;
+    const pages = 1 << order;
     totalScan += pages;
     const zid = zoneIdxOfPfn(node, pfn);
     if (maxNrSkipped < SWAP_CLUSTER_MAX_SKIPPED && zid > sc.reclaimIdx) {
@@ -987,7 +987,7 @@ function shrinkSlab(sys: MmSystem, nr: NodeReclaim, sc: ScanControl): number {
     const order = mm.order[pfn - mm.startPfn]!;
     listDel(nr, LRU_SLAB, pfn);
     reclaimBlock(sys, nr, pfn, order, PAGE_KIND_SLAB, zoneIdxOfPfn(nr.node, pfn), sc);
-    freed += 2 ** order;
+    freed += 1 << order;
   }
   return freed;
 }
