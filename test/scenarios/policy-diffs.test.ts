@@ -55,3 +55,37 @@ describe('fair zone policy of v4.0 vs Normal first from 4.8 (policy-fair-zone)',
     expect([v412.counter('pgalloc_normal'), v412.counter('pgalloc_dma32')]).toEqual([60, 0]);
   });
 });
+
+describe('watermark boost and the kswapd wake from rmqueue(): v5.0 vs v4.12 (policy-boost-kswapd)', () => {
+  it('when an unmovable page falls back into a Movable pageblock then v5.0 boosts and wakes kswapd and v4.12 does not', async () => {
+    const [v50, v412] = await both('policy-boost-kswapd', 'v5.0', 'v4.12');
+    expect(checkExpect(scen('policy-boost-kswapd'), v50)).toEqual([]);
+    const [u50] = v50.named('unmovable');
+    const [u412] = v412.named('unmovable');
+    // both: DMA32 has 8192 free order-0 pages in Movable blocks (every other page is page cache); the pcp refill
+    // (batch 3) falls back and claims the block: 256 free of 512 ≥ half a pageblock (rmqueue mark 1 = claim)
+    for (const a of [u50!, u412!]) {
+      expect(rmq(a)).toEqual([{ zone: 'DMA32', src: 2, pfn: 20478 }]);
+      expect(stepsOf(a, 'rmqueue')[0]!.mark).toBe(1);
+    }
+    // v5.0 steal_suitable_fallback(): a fallback below pageblock_order calls boost_watermark():
+    // boost = min(0 + 512, max(512, high 309 · 15000 / 10000 = 463)) = 512, and with ALLOC_KSWAPD
+    // (GFP_KERNEL has __GFP_KSWAPD_RECLAIM) sets ZONE_BOOSTED_WATERMARK: rmqueue() wakes kswapd for DMA32
+    expect(stepKinds(u50!)).toEqual(['wmark', 'boost_wake', 'rmqueue', 'wakeup_kswapd']);
+    expect(stepsOf(u50!, 'boost_wake')[0]).toMatchObject({ zone: 'DMA32', free: 8189 });
+    // kswapd: balanced, but nr_boost_reclaim = 512 keeps it reclaiming without raising the priority below
+    // DEF_PRIORITY − 2: 2 + 3 pages at priorities 12 and 11, then 73 passes of 7 at priority 10 = 516 ≥ 512;
+    // after a boosted run it wakes kcompactd (pageblock_order)
+    expect(v50.counter('pageoutrun')).toBe(1);
+    expect(v50.counter('pgsteal_kswapd')).toBe(516);
+    expect(v50.counter('compact_daemon_wake')).toBe(1);
+    // v4.12: no boost, no wake, no reclaim; the next page comes from the same pcp batch (20478 − 2)
+    expect(stepKinds(u412!)).toEqual(['wmark', 'rmqueue']);
+    expect(v412.counter('pageoutrun')).toBe(0);
+    expect(v412.counter('pgsteal_kswapd')).toBe(0);
+    expect(v412.named('later')[0]!.result.pfn).toBe(20476);
+    // v5.0: the next page comes from a new pcp refill (compaction drained the list), and the refill starts at
+    // 20479, an odd pfn: a page-cache page kswapd reclaimed
+    expect(rmq(v50.named('later')[0]!)).toEqual([{ zone: 'DMA32', src: 2, pfn: 20479 }]);
+  });
+});
