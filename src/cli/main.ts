@@ -14,6 +14,7 @@ import { register as registerValidate } from './validate.js';
 import { register as registerMachine } from './machine.js';
 import { register as registerPolicies } from './policies.js';
 import { register as registerCheck } from './check.js';
+import { register as registerDiff } from './diff.js';
 
 export const VERSION = '0.1.0';
 
@@ -34,6 +35,7 @@ export function buildProgram(io: Io): Command {
   registerMachine(program, io);
   registerPolicies(program, io);
   registerCheck(program, io);
+  registerDiff(program, io);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
 }

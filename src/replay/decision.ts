@@ -69,6 +69,8 @@ export interface AllocEvent {
   order: number;
   gfp: string;
   gfp_mask: number;
+  /** another kernel's trace: its gfp_flags text, when the policy's text (gfp) differs */
+  trace_gfp?: string;
   migratetype: string;
   path: string;
   /** scenario request name */

@@ -21,7 +21,7 @@ import { createAllocOut, freeOnePage as zoneFreeOnePage, pfnToZone } from '../mm
 import type { AllocOut } from '../mm/page_alloc.js';
 import { freeOnePage as buddyFreeOnePage, mergeAllocatedRange } from '../mm/buddy.js';
 import { pcpAllowedOrder } from '../mm/pcp.js';
-import { formatGfpFlags, formatGfpMode, gfpBit, gfpMigratetype, gfpZone } from '../mm/gfp.js';
+import { formatGfpFlags, formatGfpMode, gfpBit, gfpMigratetype, gfpZone, translateGfp } from '../mm/gfp.js';
 import { printBuddyinfo, printPagetypeinfo, migratetypeNames } from '../mm/procfs.js';
 import {
   MMREPLAY_ALLOC_FAILURES, MMREPLAY_DROPPED_FREES, MMREPLAY_NOOP_FREES, MMREPLAY_UNKNOWN_FREE, MMREPLAY_WARN_ALLOC_PRINTED,
@@ -81,6 +81,10 @@ export class Request {
   gfpMask = 0;
   /** recorded migratetype (-1: from the gfp mask) */
   migratetype = -1;
+  /** gfp era (src/mm/gfp.ts) gfpMask is laid out in: a trace's kernel; '' = the policy's own (scenarios) */
+  gfpEra = '';
+  /** the trace's gfp_flags text ('' for scenarios), shown beside the policy's text when they differ */
+  gfpText = '';
   /** recorded outcome (traces); for scenarios recOk is true and recPfn -1 */
   recOk = true;
   recPfn = -1;
@@ -137,7 +141,6 @@ export function formatTime6(t: number): string {
   const frac = us - sec * 1e6;
   return `${sec}.${frac < 100000 ? String(frac).padStart(6, '0') : frac}`;
 }
-
 const THP_FALLBACKS = 1 << THP_ORDER;
 
 export class ReplayEngine {
@@ -195,7 +198,7 @@ export class ReplayEngine {
   private readonly allocRec: AllocEvent = {
     kind: 'alloc', seq: 0, time: '', task: '', pid: 0, cpu: 0, order: 0, gfp: '', gfp_mask: 0, migratetype: '', path: '',
     result: { ok: false, node: null, zone: null, pfn: null }, warned: false,
-    name: undefined, steps: undefined, recorded: undefined, predicted: undefined,
+    name: undefined, steps: undefined, recorded: undefined, predicted: undefined, trace_gfp: undefined,
   };
   private readonly recordedRec: { ok: boolean; pfn: number | null } = { ok: false, pfn: null };
   private readonly predictedRec = { kswapd: false, direct_reclaim: false, compaction: false, fallback: false };
@@ -228,6 +231,40 @@ export class ReplayEngine {
     return modeNames[this.mode]!;
   }
 
+  /** trace mask → this policy's mask (translateGfp once per distinct mask); -1 - mask marks one with unmapped flags */
+  private readonly gfpXlat = new Map<number, number>();
+  /** allocation requests whose trace gfp had flags this policy cannot express (mmreplay_gfp_unmapped) */
+  gfpUnmapped = 0;
+  /** each unmapped flag once, with the trace gfp text it first came in */
+  onGfpUnmapped: ((flag: string, traceGfp: string) => void) | null = null;
+  private readonly unmappedSeen = new Set<string>();
+
+  /** src/mm/gfp.ts translateGfp() from the trace's era to the policy's, cached; unmapped flags reported once */
+  private translateTraceGfp(req: Request): number {
+    const from = req.gfpMask;
+    let to = this.gfpXlat.get(from);
+    if (to === undefined) {
+      const t = translateGfp(from, req.gfpEra, this.era);
+      for (const f of t.unmapped) {
+        if (this.unmappedSeen.has(f)) continue;
+        this.unmappedSeen.add(f);
+        this.onGfpUnmapped?.(f, req.gfpText || formatGfpFlags(from, req.gfpEra));
+      }
+      to = t.unmapped.length > 0 ? -1 - t.mask : t.mask;
+      this.gfpXlat.set(from, to);
+    }
+    if (to < 0) {
+      this.gfpUnmapped++;
+      return -1 - to;
+    }
+    return to;
+  }
+
+  /** the trace's own gfp text when this policy prints the (translated) mask differently */
+  private traceGfp(req: Request, gfp: string): string | undefined {
+    return req.gfpText !== '' && req.gfpEra !== this.era && req.gfpText !== gfp ? req.gfpText : undefined;
+  }
+
   /** runs one request; for allocations returns the handle (simulate) or the pfn (mirror) of the block, else -1 */
   handle(req: Request): number {
     this.events++;
@@ -237,10 +274,15 @@ export class ReplayEngine {
     }
     let r = -1;
     switch (req.kind) {
-      case REQ_ALLOC:
+      case REQ_ALLOC: {
         this.seq++;
+        // another kernel's trace: its mask in this policy's layout, by meaning; the record stays as parsed
+        const traceMask = req.gfpMask;
+        if (req.gfpEra !== '' && req.gfpEra !== this.era) req.gfpMask = this.translateTraceGfp(req);
         r = this.mode === MODE_MIRROR ? this.mirrorAlloc(req) : this.simAlloc(req);
+        req.gfpMask = traceMask;
         break;
+      }
       case REQ_FREE:
         this.seq++;
         if (this.mode === MODE_MIRROR) this.mirrorFree(req);
@@ -819,6 +861,8 @@ export class ReplayEngine {
       if (req.name) e.name = req.name;
       if (this.logMask & LOG_STEPS) e.steps = this.stepEvents();
       if (req.recPfn >= 0 || !req.recOk) e.recorded = { ok: req.recOk, pfn: req.recOk ? req.recPfn : null };
+      const tg = this.traceGfp(req, e.gfp);
+      if (tg !== undefined) e.trace_gfp = tg;
       if (p) e.predicted = { kswapd: p.kswapd, direct_reclaim: p.directReclaim, compaction: p.compaction, fallback: p.fallback };
       return e;
     }
@@ -832,6 +876,7 @@ export class ReplayEngine {
     e.order = req.order;
     e.gfp = this.gfpText(req.gfpMask);
     e.gfp_mask = req.gfpMask >>> 0;
+    e.trace_gfp = this.traceGfp(req, e.gfp);
     e.migratetype = migratetypeNames[mt] ?? String(mt);
     e.path = allocPathNames[path]!;
     const r = e.result;
@@ -947,6 +992,7 @@ export class ReplayEngine {
       pagetypeinfo: printPagetypeinfo(views, { cma: this.machine.config.cma }),
     };
     if (this.opts.kernel) s.kernel = this.opts.kernel;
+    if (this.gfpUnmapped > 0 || allCounters) counters.mmreplay_gfp_unmapped = this.gfpUnmapped;
     if (this.mode === MODE_MIRROR) s.agreement = this.agreement;
     this.reporter.summary(s);
     return s;

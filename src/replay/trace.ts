@@ -39,6 +39,16 @@ export interface TraceReplayOptions {
   onError?: (msg: string) => void;
 }
 
+/**
+ * A trace's `migratetype=` number as the simulator's slot (mmzone.ts, 4.4+ numbering), by meaning: ≤4.3 kernels
+ * number MIGRATE_RECLAIMABLE 1 and MIGRATE_MOVABLE 2, 4.4+ the other way round (include/linux/mmzone.h @ v4.0
+ * and v4.4); slot 3 is MIGRATE_RESERVE there and MIGRATE_HIGHATOMIC later, CMA and ISOLATE keep their numbers.
+ */
+export function migratetypeByMeaning(mt: number, gfpEra: string): number {
+  if (gfpEra === '4.0' && (mt === 1 || mt === 2)) return 3 - mt;
+  return mt;
+}
+
 /** Fills `req` from a trace event; returns false for events that are not requests. */
 export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): boolean {
   req.timeSec = ev.time;
@@ -52,7 +62,9 @@ export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): bo
       req.kind = REQ_ALLOC;
       req.order = ev.order;
       req.gfpMask = ev.gfpMask >= 0 ? ev.gfpMask : 0;
-      req.migratetype = ev.migratetype;
+      req.gfpEra = ev.gfpEra;
+      req.gfpText = ev.gfp;
+      req.migratetype = migratetypeByMeaning(ev.migratetype, ev.gfpEra);
       req.recOk = !ev.failed;
       req.recPfn = ev.failed ? -1 : ev.pfn;
       req.nid = 0;
@@ -67,7 +79,7 @@ export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): bo
       req.kind = REQ_PCP_REFILL;
       req.order = ev.order;
       req.pfn = ev.pfn;
-      req.migratetype = ev.migratetype;
+      req.migratetype = migratetypeByMeaning(ev.migratetype, ev.gfpEra);
       return true;
     case EV_MM_PAGE_PCPU_DRAIN:
       req.kind = REQ_PCP_DRAIN;
