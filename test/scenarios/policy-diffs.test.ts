@@ -89,3 +89,31 @@ describe('watermark boost and the kswapd wake from rmqueue(): v5.0 vs v4.12 (pol
     expect(rmq(v50.named('later')[0]!)).toEqual([{ zone: 'DMA32', src: 2, pfn: 20479 }]);
   });
 });
+
+describe('ALLOC_NOFRAGMENT in the first pass: v5.15 vs v5.0 (policy-nofragment)', () => {
+  it('when Normal could serve an unmovable page only by a fallback then v5.15 goes to DMA32 and v5.0 falls back in Normal', async () => {
+    const [v515, v50] = await both('policy-nofragment', 'v5.15', 'v5.0');
+    expect(checkExpect(scen('policy-nofragment'), v515)).toEqual([]);
+    const [a515] = v515.named('unmovable');
+    const [a50] = v50.named('unmovable');
+    // v5.15 alloc_flags_nofragment(): the preferred zone is Normal → ALLOC_NOFRAGMENT (0x100) with
+    // ALLOC_WMARK_LOW (0x1) and ALLOC_KSWAPD (0x800, logged in the simulator's bit layout)
+    expect(stepsOf(a515!, 'wmark').map((s) => s.alloc_flags)).toEqual([0x901, 0x901]);
+    // Normal passes low (8192 free > 142) but __rmqueue_fallback may only take ≥ pageblock_order blocks, and
+    // Normal's free pages are order-0 holes: rmqueue fails (pfn -1); DMA32 passes low 142 + lowmem_reserve 64
+    // and claims a whole order-10 block (two pageblocks re-typed Unmovable), the lowest first (FPI_TO_TAIL)
+    expect(rmq(a515!)).toEqual([
+      { zone: 'Normal', src: 0, pfn: -1 },
+      { zone: 'DMA32', src: 2, pfn: 4096 },
+    ]);
+    expect(stepKinds(a515!)).not.toContain('nofragment_retry');
+    expect(v515.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {12}2 {11}30 /);
+    // v5.0 never sets ALLOC_NOFRAGMENT (0x801): Normal falls back into a Movable block below pageblock_order,
+    // which boosts the watermark and wakes kswapd from rmqueue(); the page is the top hole 36862
+    expect(stepsOf(a50!, 'wmark').map((s) => s.alloc_flags)).toEqual([0x801]);
+    expect(stepKinds(a50!)).toEqual(['wmark', 'boost_wake', 'rmqueue', 'wakeup_kswapd']);
+    expect(rmq(a50!)).toEqual([{ zone: 'Normal', src: 2, pfn: 36862 }]);
+    expect([v50.counter('pgalloc_normal'), v50.counter('pgalloc_dma32'), v50.counter('pageoutrun')]).toEqual([1, 0, 1]);
+    expect(v50.summary.pagetypeinfo).toMatch(/Node 0, zone {3}Normal {12}1 {11}31 /);
+  });
+});
