@@ -117,3 +117,35 @@ describe('ALLOC_NOFRAGMENT in the first pass: v5.15 vs v5.0 (policy-nofragment)'
     expect(v50.summary.pagetypeinfo).toMatch(/Node 0, zone {3}Normal {12}1 {11}31 /);
   });
 });
+
+describe('pcp lists for orders 1..3: v5.15 vs v5.0 (policy-pcp-high-order)', () => {
+  it('when an order-1, -2 and -3 block is allocated, freed and allocated again then v5.15 serves the second from the pcp list and v5.0 from the buddy', async () => {
+    const [v515, v50] = await both('policy-pcp-high-order', 'v5.15', 'v5.0');
+    expect(checkExpect(scen('policy-pcp-high-order'), v515)).toEqual([]);
+    const run = (r: typeof v515) => ['o1-first', 'o1-again', 'o2-first', 'o2-again', 'o3-first', 'o3-again'].map((n) => rmq(r.named(n)[0]!)[0]);
+    // v5.15 pcp_allowed_order(): order ≤ PAGE_ALLOC_COSTLY_ORDER; rmqueue_bulk() takes max(batch >> order, 2)
+    // blocks (batch 3: 16384 / 1024 / 4 = 4 → 2^n − 1 = 3) from the lowest boot block (boot frees go to the
+    // tail, 5.10+): order 1 → 4096 and 4098, order 2 → 4100 and 4104, order 3 → 4112 and 4120. The free goes to
+    // the pcp list head (free_unref_page_commit), so each second request gets the same pfn back (source 1 = pcp)
+    expect(run(v515)).toEqual([
+      { zone: 'DMA32', src: 2, pfn: 4096 }, { zone: 'DMA32', src: 1, pfn: 4096 },
+      { zone: 'DMA32', src: 2, pfn: 4100 }, { zone: 'DMA32', src: 1, pfn: 4100 },
+      { zone: 'DMA32', src: 2, pfn: 4112 }, { zone: 'DMA32', src: 1, pfn: 4112 },
+    ]);
+    expect(stepsOf(v515.named('o2-first')[0]!, 'rmqueue')[0]!.free).toBe(2);
+    // the pcp lists hold 2·2 + 2·4 + 2·8 = 28 pages, which NR_FREE_PAGES does not count: 16384 − 28 = 16356;
+    // buddyinfo keeps the split remainders 4108 (order 2) and 4128.. (orders 5..9)
+    expect(v515.counter('nr_free_pages')).toBe(16356);
+    expect(v515.summary.buddyinfo).toMatch(/zone {4}DMA32 {6}0 {6}0 {6}1 {6}0 {6}0 {6}1 {6}1 {6}1 {6}1 {6}1 {5}15 /);
+    // v5.0: pcp lists are order 0 only: every block comes from and goes back to the buddy (source 3), the top
+    // boot block first (head insertion); each free merges back with its buddy, so the same split gives the same pfn
+    expect(run(v50)).toEqual([
+      { zone: 'DMA32', src: 3, pfn: 19456 }, { zone: 'DMA32', src: 3, pfn: 19456 },
+      { zone: 'DMA32', src: 3, pfn: 19460 }, { zone: 'DMA32', src: 3, pfn: 19460 },
+      { zone: 'DMA32', src: 3, pfn: 19464 }, { zone: 'DMA32', src: 3, pfn: 19464 },
+    ]);
+    // 16384 − 14 pages still allocated (the second blocks)
+    expect(v50.counter('nr_free_pages')).toBe(16370);
+    expect([v515.counter('pgalloc_dma32'), v50.counter('pgalloc_dma32'), v515.counter('pgfree'), v50.counter('pgfree')]).toEqual([28, 28, 14, 14]);
+  });
+});
