@@ -4,7 +4,7 @@
  *
  * alloc and free lines are built with one template string from the engine's reused record (Reporter.reusesEvents),
  * byte for byte what JSON.stringify prints for the fresh object engine.ts allocEvent()/freeEvent() build: the same
- * keys in the same order (optional ones after `warned`: name, steps, recorded, predicted), optional keys
+ * keys in the same order (optional ones after `warned`: name, steps, recorded, trace_gfp, predicted), optional keys
  * only when set, strings escaped as JSON.stringify escapes them. Keep in sync with AllocEvent / FreeEvent
  * (decision.ts) and with engine.ts allocEvent() (test/report/jsonl.test.ts compares the two).
  */
@@ -54,6 +54,9 @@ export class JsonlReporter implements Reporter {
     if (e.steps !== undefined) tail += `,"steps":${JSON.stringify(e.steps)}`;
     const rec = e.recorded;
     if (rec !== undefined) tail += `,"recorded":{"ok":${rec.ok},"pfn":${rec.pfn}}`;
+    // trace_gfp: the trace kernel's gfp text (AllocEvent.trace_gfp, being added with cross-version gfp translation)
+    const traceGfp = (e as { trace_gfp?: string }).trace_gfp;
+    if (traceGfp !== undefined) tail += `,"trace_gfp":${jsonString(traceGfp)}`;
     const p = e.predicted;
     if (p !== undefined) tail += `,"predicted":{"kswapd":${p.kswapd},"direct_reclaim":${p.direct_reclaim},"compaction":${p.compaction},"fallback":${p.fallback}}`;
     // time (digits), migratetype, path and zone (closed name tables) never need escaping

@@ -40,13 +40,13 @@ describe('jsonString', () => {
 
 describe('JsonlReporter', () => {
   it('when an alloc event has every optional field then the line is JSON.stringify of the fresh object', () => {
-    // key order of engine.ts allocEvent(): …, warned, name, steps, recorded, predicted
-    const e: AllocEvent = {
+    // key order of engine.ts allocEvent(): …, warned, name, steps, recorded, trace_gfp, predicted
+    const e = {
       ...base, task: 'we"ird\\comm', result: { ok: false, node: null, zone: null, pfn: null }, warned: true,
       name: 'req "1"',
       steps: [{ kind: 'wmark', node: 0, zone: 'Normal', free: 10, mark: 20, reserve: 0, result: 0, alloc_flags: 0x41, aux: -1 }],
-      recorded: { ok: false, pfn: null }, predicted: { kswapd: true, direct_reclaim: false, compaction: true, fallback: false },
-    };
+      recorded: { ok: false, pfn: null }, trace_gfp: 'GFP_KERNEL|__GFP_NOTRACK', predicted: { kswapd: true, direct_reclaim: false, compaction: true, fallback: false },
+    } as AllocEvent;
     const { rep, text } = jsonl();
     rep.alloc(e);
     rep.alloc(base);
