@@ -204,19 +204,43 @@ const range = (what: string, lo: number, hi: number) =>
  * mm/compaction.c sysctl tables @ v6.18): a value out of range is EINVAL there and an error here.
  */
 export const sysctlSchema = z.strictObject({
-  min_free_kbytes: range('min_free_kbytes', 0, INT_MAX).optional(),
-  watermark_scale_factor: range('watermark_scale_factor', 1, 3000).optional(),
-  watermark_boost_factor: range('watermark_boost_factor', 0, INT_MAX).optional(),
+  min_free_kbytes: range('min_free_kbytes', 0, INT_MAX).optional().meta({
+    title: 'vm.min_free_kbytes',
+    description: 'KiB kept free; sets the min watermarks (default: the kernel formula, int_sqrt(lowmem_kbytes * 16) clamped, raised by khugepaged when THP is enabled)',
+  }),
+  watermark_scale_factor: range('watermark_scale_factor', 1, 3000).optional().meta({
+    title: 'vm.watermark_scale_factor',
+    description: 'distance between min, low and high watermarks, in units of 0.01% of managed pages (default 10)',
+  }),
+  watermark_boost_factor: range('watermark_boost_factor', 0, INT_MAX).optional().meta({
+    title: 'vm.watermark_boost_factor',
+    description: 'how far a fragmentation event boosts the watermarks, in units of 0.01% of the high watermark; 0 disables boosting (default 15000)',
+  }),
   lowmem_reserve_ratio: z.array(range('a ratio', 0, INT_MAX), { error: 'expected an array of whole numbers, one per zone type' })
     .min(3, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries: DMA, DMA32, Normal, Movable[, Device])' })
     .max(5, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries: DMA, DMA32, Normal, Movable[, Device])' })
-    .optional(),
-  extfrag_threshold: range('extfrag_threshold', 0, 1000).optional(),
-  compaction_proactiveness: range('compaction_proactiveness', 0, 100).optional(),
+    .optional().meta({
+      title: 'vm.lowmem_reserve_ratio',
+      description: 'per zone type (DMA, DMA32, Normal, Movable[, Device]): how much of a lower zone is kept from allocations that could use a higher one; 0 = no protection (default [256, 256, 32, 0])',
+    }),
+  extfrag_threshold: range('extfrag_threshold', 0, 1000).optional().meta({
+    title: 'vm.extfrag_threshold',
+    description: 'fragmentation index above which compaction is preferred to reclaim (default 500)',
+  }),
+  compaction_proactiveness: range('compaction_proactiveness', 0, 100).optional().meta({
+    title: 'vm.compaction_proactiveness',
+    description: 'how hard kcompactd compacts in the background; 0 disables proactive compaction (default 20)',
+  }),
   percpu_pagelist_high_fraction: range('percpu_pagelist_high_fraction', 0, INT_MAX)
-    .refine((v) => v === 0 || v >= 8, { error: 'percpu_pagelist_high_fraction must be 0 or at least 8' }).optional(),
-  defrag_mode: range('defrag_mode', 0, 1).optional(),
-});
+    .refine((v) => v === 0 || v >= 8, { error: 'percpu_pagelist_high_fraction must be 0 or at least 8' }).optional().meta({
+      title: 'vm.percpu_pagelist_high_fraction',
+      description: 'fraction of a zone the per-cpu lists may hold; 0 = the kernel default sizing (default 0)',
+    }),
+  defrag_mode: range('defrag_mode', 0, 1).optional().meta({
+    title: 'vm.defrag_mode',
+    description: '1 = reclaim and compact rather than fall back to another migratetype (6.15+; default 0)',
+  }),
+}).meta({ title: 'machine sysctls', description: '/proc/sys/vm settings of the machine, by their file names; unknown names are errors' });
 
 /** Sysctl names `--sysctl` and machine JSON accept. */
 export const sysctlNames: readonly string[] = Object.keys(sysctlSchema.shape);
@@ -270,26 +294,35 @@ export function parseSysctlAssignments(list: readonly string[], location = '--sy
 // machine JSON
 
 const zoneSchema = z.strictObject({
-  name: z.enum(zoneTypeNames as [string, ...string[]], { error: `expected a zone name (${zoneTypeNames.join(', ')})` }),
-  start_pfn: range('start_pfn', 0, INT_MAX),
-  spanned: range('spanned', 0, INT_MAX),
-  present: range('present', 0, INT_MAX),
-  managed: range('managed', 0, INT_MAX),
-});
+  name: z.enum(zoneTypeNames as [string, ...string[]], { error: `expected a zone name (${zoneTypeNames.join(', ')})` })
+    .meta({ title: 'zone name', description: 'as /proc/zoneinfo prints it' }),
+  start_pfn: range('start_pfn', 0, INT_MAX).meta({ title: 'start_pfn', description: 'first page frame number of the zone (zoneinfo start_pfn)' }),
+  spanned: range('spanned', 0, INT_MAX).meta({ title: 'spanned pages', description: 'pages from start_pfn to the zone end, holes included' }),
+  present: range('present', 0, INT_MAX).meta({ title: 'present pages', description: 'pages that exist (spanned minus holes)' }),
+  managed: range('managed', 0, INT_MAX).meta({ title: 'managed pages', description: 'pages given to the buddy allocator (present minus reserved)' }),
+}).meta({ title: 'zone', description: 'one zone of a node, as /proc/zoneinfo describes it' });
 
-/** The machine JSON format (also the inline machine of a scenario). */
+/**
+ * The machine JSON format: machine files, and the inline machine of a scenario (src/scenario/schema.ts uses this
+ * schema, so the two cannot drift). What JSON Schema cannot say is checked by machineJsonIssues().
+ */
 export const machineJsonSchema = z.strictObject({
-  name: z.string().optional(),
+  name: z.string({ error: 'expected name (a string)' }).optional().meta({ title: 'machine name', description: 'shown in reports' }),
   nodes: z.array(z.strictObject({
-    zones: z.array(zoneSchema, { error: 'expected an array of zones' }).min(1, { error: 'a node needs at least one zone' }),
-    /** node_distance() from this node to each node (SLIT row); default 10 local, 20 remote */
-    distance: z.array(range('a distance', 10, 255)).optional(),
-  }), { error: 'expected an array of nodes' }).min(1, { error: 'a machine needs at least one node' }),
+    zones: z.array(zoneSchema, { error: 'expected an array of zones' }).min(1, { error: 'a node needs at least one zone' })
+      .meta({ title: 'zones', description: 'the zones of this node, lowest first' }),
+    distance: z.array(range('a distance', 10, 255), { error: 'expected an array of distances, one per node' }).optional()
+      .meta({ title: 'node distances', description: 'node_distance() from this node to each node (SLIT row); default 10 local, 20 remote' }),
+  }).meta({ title: 'node', description: 'one NUMA node (pglist_data); its id is its index' }), { error: 'expected an array of nodes' })
+    .min(1, { error: 'a machine needs at least one node' })
+    .meta({ title: 'nodes', description: 'NUMA nodes, node 0 first' }),
   sysctl: sysctlSchema.optional(),
-  cpus: range('cpus', 1, 8192).optional(),
-  thp: z.enum(['always', 'madvise', 'never'], { error: 'expected thp to be always, madvise or never' }).optional(),
-  swap: z.boolean({ error: 'expected swap to be true or false' }).optional(),
-});
+  cpus: range('cpus', 1, 8192).optional().meta({ title: 'CPUs', description: 'number of CPUs (per-cpu page lists); default 2' }),
+  thp: z.enum(['always', 'madvise', 'never'], { error: 'expected thp to be always, madvise or never' }).optional()
+    .meta({ title: 'THP enabled', description: '/sys/kernel/mm/transparent_hugepage/enabled (default madvise)' }),
+  swap: z.boolean({ error: 'expected swap to be true or false' }).optional()
+    .meta({ title: 'swap configured', description: 'whether swap space exists (default false)' }),
+}).meta({ title: 'machine', description: 'a machine in the machine JSON format' });
 export type MachineJson = z.infer<typeof machineJsonSchema>;
 
 /** zod path → `nodes[0].zones[1].managed` */
@@ -322,7 +355,7 @@ function throwIssues(label: string, issues: Issue[]): never {
 }
 
 /** What JSON schema cannot say: zone order and overlaps, ZONE_DEVICE emptiness, the ratio length. */
-function checkMachineJson(m: MachineJson): Issue[] {
+export function machineJsonIssues(m: MachineJson): { path: string; message: string }[] {
   const issues: Issue[] = [];
   const ranges: { node: number; start: number; end: number; path: string; name: string }[] = [];
   let hasDevice = false;
@@ -375,7 +408,7 @@ function checkMachineJson(m: MachineJson): Issue[] {
 export function validateMachineJson(value: unknown, label: string): MachineJson {
   const r = machineJsonSchema.safeParse(value);
   if (!r.success) throwIssues(label, zodIssues(r.error));
-  const issues = checkMachineJson(r.data);
+  const issues = machineJsonIssues(r.data);
   if (issues.length > 0) throwIssues(label, issues);
   return r.data;
 }

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { erasKnowingName, GfpParseError, gfpEraIds, gfpEraSpec, gfpZoneBad, parseGfpFlags } from '../mm/gfp.js';
+import { machineJsonIssues, presetNames } from '../mm/machine.js';
 import { getPolicy } from '../policy/index.js';
 import { counterNameProblem, hint } from './counters.js';
 import { JsonSyntaxError, parseJson } from './json.js';
@@ -349,15 +350,9 @@ function checkSysctlForPolicy(sysctl: ScenarioSysctl, policy: string, path: stri
   }
 }
 
+/** the machine JSON rules machine files get too (zone order, duplicates, overlaps, present ≤ spanned, …) */
 function checkInlineMachine(m: InlineMachine, issues: ScenarioIssue[]): void {
-  m.nodes.forEach((node, n) => {
-    const seen = new Map<string, number>();
-    node.zones.forEach((zone, i) => {
-      const prev = seen.get(zone.name);
-      if (prev !== undefined) issues.push({ path: `machine.nodes[${n}].zones[${i}].name`, message: `zone ${zone.name} is listed twice (also nodes[${n}].zones[${prev}])` });
-      else seen.set(zone.name, i);
-    });
-  });
+  for (const i of machineJsonIssues(m)) issues.push({ path: i.path ? `machine.${i.path}` : 'machine', message: i.message });
 }
 
 function zoneCheck(inline: InlineMachine | undefined, node: number, zone: string, path: string, issues: ScenarioIssue[]): void {
@@ -383,36 +378,13 @@ function resolveMachine(spec: string, baseDir: string, issues: ScenarioIssue[]):
     issues.push({ path: 'machine', message: `"${spec}" is a file but not a .json machine file` });
     return spec;
   }
-  const presets = machinePresets();
+  const presets = presetNames;
   if (presets.includes(spec)) return spec;
   issues.push({
     path: 'machine',
     message: `unknown machine "${spec}": not a file or folder (relative to the scenario) and not a preset (${presets.join(', ')})${hint(spec, presets)}`,
   });
   return spec;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// src/mm/machine.ts is written in parallel: its preset list is used when it is there
-
-interface MachineModule { presetNames: readonly string[] }
-
-/** presets named in the machine brief, used until src/mm/machine.ts exports presetNames */
-const FALLBACK_PRESETS: readonly string[] = ['x86_64-1G', 'x86_64-4G', 'x86_64-16G', 'numa2-64G'];
-
-// A variable specifier keeps tsc from resolving a module that may not exist yet.
-const machineModule = await optionalImport<MachineModule>('../mm/machine.js');
-
-async function optionalImport<T>(specifier: string): Promise<T | undefined> {
-  try {
-    return (await import(specifier)) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-function machinePresets(): readonly string[] {
-  return machineModule?.presetNames ?? FALLBACK_PRESETS;
 }
 
 /**

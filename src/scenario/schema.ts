@@ -14,6 +14,7 @@
  * shipped JSON Schema differs from what this file generates).
  */
 import { z } from 'zod';
+import { machineJsonSchema, sysctlSchema as machineSysctlSchema } from '../mm/machine.js';
 
 /** the scenario format version this file describes */
 export const SCENARIO_SCHEMA_VERSION = 1;
@@ -85,44 +86,7 @@ const name = () => z.string({ error: 'expected a name (a string)' })
  * 0..1000; mm/vmscan.c: swappiness 0..200). `swap` is not a sysctl: it says whether swap is configured, which
  * decides whether anonymous pages are reclaimable.
  */
-export const sysctlSchema = z.strictObject({
-  min_free_kbytes: nonNegInt('min_free_kbytes').optional().meta({
-    title: 'vm.min_free_kbytes',
-    description: 'KiB kept free; sets the min watermarks (default: the kernel formula, int_sqrt(lowmem_kbytes * 16) clamped, raised by khugepaged when THP is enabled)',
-  }),
-  watermark_scale_factor: intRange('watermark_scale_factor', 1, 3000).optional().meta({
-    title: 'vm.watermark_scale_factor',
-    description: 'distance between min, low and high watermarks, in units of 0.01% of managed pages (default 10)',
-  }),
-  watermark_boost_factor: nonNegInt('watermark_boost_factor').optional().meta({
-    title: 'vm.watermark_boost_factor',
-    description: 'how far a fragmentation event boosts the watermarks, in units of 0.01% of the high watermark; 0 disables boosting (default 15000)',
-  }),
-  lowmem_reserve_ratio: z.array(nonNegInt('a ratio'), { error: 'expected an array of whole numbers, one per zone type' })
-    .min(3, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries)' })
-    .max(5, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries)' })
-    .optional().meta({
-      title: 'vm.lowmem_reserve_ratio',
-      description: 'per zone type (DMA, DMA32, Normal, Movable[, Device]): how much of a lower zone is kept from allocations that could use a higher one; 0 = no protection (default [256, 256, 32, 0])',
-    }),
-  extfrag_threshold: intRange('extfrag_threshold', 0, 1000).optional().meta({
-    title: 'vm.extfrag_threshold',
-    description: 'fragmentation index above which compaction is preferred to reclaim (default 500)',
-  }),
-  compaction_proactiveness: intRange('compaction_proactiveness', 0, 100).optional().meta({
-    title: 'vm.compaction_proactiveness',
-    description: 'how hard kcompactd compacts in the background; 0 disables proactive compaction (default 20)',
-  }),
-  defrag_mode: intRange('defrag_mode', 0, 1).optional().meta({
-    title: 'vm.defrag_mode',
-    description: '1 = reclaim and compact rather than fall back to another migratetype (6.15+; default 0)',
-  }),
-  percpu_pagelist_high_fraction: nonNegInt('percpu_pagelist_high_fraction')
-    .refine((v) => v === 0 || v >= 8, { error: 'percpu_pagelist_high_fraction must be 0 or ≥ 8' })
-    .optional().meta({
-      title: 'vm.percpu_pagelist_high_fraction',
-      description: 'fraction of a zone the per-cpu lists may hold; 0 = the kernel default sizing (default 0)',
-    }),
+export const sysctlSchema = machineSysctlSchema.extend({
   swappiness: intRange('swappiness', 0, 200).optional().meta({
     title: 'vm.swappiness',
     description: 'reclaim balance between anonymous and file pages (default 60)',
@@ -140,37 +104,8 @@ export type ScenarioSysctl = z.infer<typeof sysctlSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // machine
 
-const zoneSpecSchema = z.strictObject({
-  name: oneOf(scenarioZoneNames, 'a zone name').meta({ title: 'zone name', description: 'as /proc/zoneinfo prints it' }),
-  start_pfn: nonNegInt('start_pfn').meta({ title: 'start_pfn', description: 'first page frame number of the zone (zoneinfo start_pfn)' }),
-  spanned: nonNegInt('spanned').meta({ title: 'spanned pages', description: 'pages from start_pfn to the zone end, holes included' }),
-  present: nonNegInt('present').meta({ title: 'present pages', description: 'pages that exist (spanned minus holes)' }),
-  managed: nonNegInt('managed').meta({ title: 'managed pages', description: 'pages given to the buddy allocator (present minus reserved)' }),
-}).superRefine((zone, ctx) => {
-  if (zone.present > zone.spanned) ctx.addIssue({ code: 'custom', path: ['present'], message: `present (${zone.present}) exceeds spanned (${zone.spanned})` });
-  if (zone.managed > zone.present) ctx.addIssue({ code: 'custom', path: ['managed'], message: `managed (${zone.managed}) exceeds present (${zone.present})` });
-}).meta({ title: 'zone', description: 'one zone of a node, as /proc/zoneinfo describes it' });
-
-/** the sysctls a machine itself carries (src/mm/machine.ts sysctlSchema): no `swap`/`swappiness`, which are scenario-level */
-const machineSysctlSchema = sysctlSchema.omit({ swap: true, swappiness: true })
-  .meta({ title: 'machine sysctls', description: '/proc/sys/vm settings of the machine, by their file names; unknown names are errors' });
-
-/** an inline machine: the machine JSON format of src/mm/machine.ts (machineJsonSchema), with help text */
-export const inlineMachineSchema = z.strictObject({
-  name: z.string({ error: 'expected name (a string)' }).optional().meta({ title: 'machine name', description: 'shown in reports' }),
-  nodes: z.array(z.strictObject({
-    zones: z.array(zoneSpecSchema, { error: 'expected an array of zones' }).min(1, { error: 'a node needs at least one zone' })
-      .meta({ title: 'zones', description: 'the zones of this node, lowest first' }),
-    distance: z.array(intRange('a distance', 10, 255), { error: 'expected an array of distances, one per node' }).optional()
-      .meta({ title: 'node distances', description: 'node_distance() from this node to each node (SLIT row); default 10 local, 20 remote' }),
-  }).meta({ title: 'node', description: 'one NUMA node (pglist_data); its id is its index' }), { error: 'expected an array of nodes' })
-    .min(1, { error: 'a machine needs at least one node' })
-    .meta({ title: 'nodes', description: 'NUMA nodes, node 0 first' }),
-  sysctl: machineSysctlSchema.optional(),
-  cpus: intRange('cpus', 1, 8192).optional().meta({ title: 'CPUs', description: 'number of CPUs (per-cpu page lists); default 2' }),
-  thp: oneOf(thpModes, 'a THP mode').optional().meta({ title: 'THP enabled', description: '/sys/kernel/mm/transparent_hugepage/enabled (default madvise)' }),
-  swap: z.boolean({ error: 'expected swap to be true or false' }).optional().meta({ title: 'swap configured', description: 'whether swap space exists (default false)' }),
-}).meta({ title: 'inline machine', description: 'a machine described in place, in the machine JSON format' });
+/** an inline machine: the machine JSON format, validated by the very schema machine files use */
+export const inlineMachineSchema = machineJsonSchema;
 
 const machineSchema = z.union([
   z.string({ error: 'expected a preset name, a path, or a machine object' }).min(1, { error: 'machine must not be empty' })

@@ -89,7 +89,7 @@ describe('schema issues', () => {
   it('when an inline machine object has a bad field then the field is named, not "expected a string or an object"', () => {
     expect(errors({ ...base, machine: { nodes: [{ zones: [{ name: 'Highmem', start_pfn: 1, spanned: 10, present: 10, managed: 10 }] }], cpu: 2 } }))
       .toMatchInlineSnapshot(`
-        "s.json: machine.nodes[0].zones[0].name: expected a zone name: "DMA", "DMA32", "Normal", "Movable"
+        "s.json: machine.nodes[0].zones[0].name: expected a zone name (DMA, DMA32, Normal, Movable, Device)
         s.json: machine: unknown key "cpu" (did you mean "cpus"?)"
       `);
     expect(errors({ ...base, machine: { nodes: [{ zones: [{ name: 'DMA', start_pfn: 1, spanned: 10, present: 12, managed: 11 }] }] } }))
@@ -106,10 +106,10 @@ describe('schema issues', () => {
   it('when sysctls are out of the kernel’s range then the range is given', () => {
     expect(errors({ ...base, sysctl: { watermark_scale_factor: 0, extfrag_threshold: 1001, percpu_pagelist_high_fraction: 4, lowmem_reserve_ratio: [1, 2], swap: 'yes' } }))
       .toMatchInlineSnapshot(`
-        "s.json: sysctl.watermark_scale_factor: watermark_scale_factor must be 1..3000
-        s.json: sysctl.lowmem_reserve_ratio: lowmem_reserve_ratio has one entry per zone type (3 to 5 entries)
-        s.json: sysctl.extfrag_threshold: extfrag_threshold must be 0..1000
-        s.json: sysctl.percpu_pagelist_high_fraction: percpu_pagelist_high_fraction must be 0 or ≥ 8
+        "s.json: sysctl.watermark_scale_factor: watermark_scale_factor must be between 1 and 3000
+        s.json: sysctl.lowmem_reserve_ratio: lowmem_reserve_ratio has one entry per zone type (3 to 5 entries: DMA, DMA32, Normal, Movable[, Device])
+        s.json: sysctl.extfrag_threshold: extfrag_threshold must be between 0 and 1000
+        s.json: sysctl.percpu_pagelist_high_fraction: percpu_pagelist_high_fraction must be 0 or at least 8
         s.json: sysctl.swap: expected swap to be true or false"
       `);
   });
@@ -218,7 +218,7 @@ describe('semantic checks', () => {
       requests: [alloc({ name: 'x', node: 2 })],
       expect: { requests: { x: { node: 1 } }, buddyinfo: { '0/Movable': new Array(11).fill(0) } },
     })).toMatchInlineSnapshot(`
-      "s.json: machine.nodes[0].zones[1].name: zone DMA32 is listed twice (also nodes[0].zones[0])
+      "s.json: machine.nodes[0].zones[1].name: zone DMA32 is already nodes[0].zones[0]
       s.json: setup[0].fill: node 0 has no Normal zone (it has DMA32, DMA32)
       s.json: setup[1].fill: node 1 does not exist (the machine has 1)
       s.json: requests[0].alloc.node: node 2 does not exist (the machine has 1)
