@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AllocEvent } from '../../src/replay/decision.js';
-import { checkExpect, replayScenario, stepKinds, stepsOf } from './replay.js';
+import { checkExpect, replayScenario, stepKinds, stepsOf, stripDmesg } from './replay.js';
 
 const scen = (name: string) => `traces/scenarios/${name}.json`;
 
@@ -147,5 +147,40 @@ describe('pcp lists for orders 1..3: v5.15 vs v5.0 (policy-pcp-high-order)', () 
     // 16384 − 14 pages still allocated (the second blocks)
     expect(v50.counter('nr_free_pages')).toBe(16370);
     expect([v515.counter('pgalloc_dma32'), v50.counter('pgalloc_dma32'), v515.counter('pgfree'), v50.counter('pgfree')]).toEqual([28, 28, 14, 14]);
+  });
+});
+
+describe('GFP_NOWAIT and the highatomic reserve: v6.6 (ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC) vs v6.1 (ALLOC_HARDER) (policy-nowait-highatomic)', () => {
+  it('when a highatomic pageblock is reserved then an order-1 GFP_NOWAIT request is served on v6.6 and fails on v6.1', async () => {
+    const [v66, v61] = await both('policy-nowait-highatomic', 'v6.6', 'v6.1');
+    expect(checkExpect(scen('policy-nowait-highatomic'), v66)).toEqual([]);
+    // DMA32 min/low 207/258 with 240 free: the fast path fails at low, the slow path tries min.
+    // GFP_ATOMIC, min retry (ALLOC_WMARK_MIN 0): v6.1 ALLOC_HIGH|ALLOC_HARDER (0x20|0x10), v6.6
+    // ALLOC_MIN_RESERVE|ALLOC_NON_BLOCK (the same bits) + ALLOC_HIGHATOMIC 0x200; both with ALLOC_KSWAPD 0x800
+    // (simulator bit layout); ALLOC_CPUSET 0x40 is dropped for a non-blocking __GFP_HIGH request
+    const at = (r: typeof v66, n: string) => stepsOf(r.named(n)[0]!, 'attempt')[0]!.alloc_flags;
+    expect([at(v61, 'atomic'), at(v66, 'atomic')]).toEqual([0x830, 0xa30]);
+    for (const r of [v61, v66]) {
+      // served at min from a pcp refill of 2 order-1 blocks (20240, 20242); the order > 0 reserve flag
+      // re-types that pageblock MIGRATE_HIGHATOMIC (nr_reserved_highatomic 512)
+      expect(rmq(r.named('atomic')[0]!)).toEqual([{ zone: 'DMA32', src: 2, pfn: 20240 }]);
+      expect(r.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {11}31 {12}0 {12}0 {12}1 /);
+    }
+    // GFP_NOWAIT on v6.6: no __GFP_DIRECT_RECLAIM → ALLOC_NON_BLOCK 0x10, and order > 0 → ALLOC_HIGHATOMIC
+    // (+ ALLOC_CPUSET 0x40, ALLOC_KSWAPD 0x800 = 0xa50);
+    // NON_BLOCK without MIN_RESERVE does not lower min (207), but as an ALLOC_RESERVES bit it keeps the
+    // highatomic pages usable: 236 − (2 − 1) = 235 > 207. The page is the second block of the pcp refill.
+    const n66 = v66.named('nowait')[0]!;
+    expect(at(v66, 'nowait')).toBe(0xa50);
+    expect(stepsOf(n66, 'wmark').map((s) => [s.zone, s.free, s.mark, s.result])).toEqual([['DMA32', 236, 258, 0], ['DMA', 0, 60, 0], ['DMA32', 236, 207, 1]]);
+    expect(rmq(n66)).toEqual([{ zone: 'DMA32', src: 1, pfn: 20242 }]);
+    // v6.1: GFP_NOWAIT has no __GFP_ATOMIC, so no ALLOC_HARDER (0x840): __zone_watermark_unusable_free() takes
+    // the reserve off, 236 − 1 − 512 < 207, at both attempts; no direct reclaim → nopage and a warning
+    const n61 = v61.named('nowait')[0]!;
+    expect(at(v61, 'nowait')).toBe(0x840);
+    expect(n61.path).toBe('fail');
+    expect(stepsOf(n61, 'wmark').filter((s) => s.zone === 'DMA32').map((s) => [s.free, s.mark, s.result])).toEqual([[236, 258, 0], [236, 207, 0], [236, 207, 0]]);
+    expect(v61.warnings[0]!.lines.map(stripDmesg)).toContain('scenario: page allocation failure: order:1, mode:0x800(GFP_NOWAIT), nodemask=(null),cpuset=/,mems_allowed=0');
+    expect([v66.counter('pgalloc_dma32'), v61.counter('pgalloc_dma32')]).toEqual([4, 2]);
   });
 });
