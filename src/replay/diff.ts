@@ -183,6 +183,7 @@ const mechanismWords: Readonly<Record<string, RegExp | readonly RegExp[]>> = {
   watermark_level: /min_free_kbytes|watermark_scale_factor|__setup_per_zone_wmarks|watermark boost|highatomic limit/i,
   lowmem_reserve: /lowmem_reserve/i,
   watermark_check: /__zone_watermark_ok|zone_watermark_fast|watermarks subtract/i,
+  watermark_fast: [/zone_watermark_fast/, /__zone_watermark_ok/],
   alloc_flags: /gfp_to_alloc_flags|ALLOC_HARDER|ALLOC_NON_BLOCK|ALLOC_HIGHATOMIC|__GFP_ATOMIC/,
   alloc_kswapd: /ALLOC_KSWAPD/,
   cma: /CMA/,
@@ -308,6 +309,10 @@ export function firstStepDifference(a: readonly StepEvent[], b: readonly StepEve
 
 /** what differs in one step pair: the mechanism and a detail "A vs B" */
 function stepDifference(sa: StepEvent | undefined, sb: StepEvent | undefined): { mechanism: string; detail: string; onlyFree: boolean } {
+  if (sa && sb && ((sa.kind === 'wmark' && sb.kind === 'rmqueue') || (sa.kind === 'rmqueue' && sb.kind === 'wmark'))) {
+    // one side's zone_watermark_fast() passed without the full check (the order-0 shortcut), the other checked
+    return { mechanism: 'watermark_fast', detail: `${stepText(sa)} vs ${stepText(sb)}`, onlyFree: false };
+  }
   if (!sa || !sb || sa.kind !== sb.kind) {
     // a step one side took and the other did not: the special one names the mechanism
     const special = [sa, sb].find((s) => s && s.kind !== 'wmark' && s.kind !== 'rmqueue') ?? sa ?? sb;
