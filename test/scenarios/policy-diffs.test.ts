@@ -4,7 +4,12 @@
  * `--policy` (the scenario's own `policy` and `expect` block are one side) and the test asserts the exact
  * difference: zones, pfns, rmqueue sources, steps and counters, with the arithmetic in comments.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../../src/cli/io.js';
+import { run } from '../../src/cli/main.js';
 import type { AllocEvent } from '../../src/replay/decision.js';
 import { checkExpect, replayScenario, stepKinds, stepsOf, stripDmesg } from './replay.js';
 
@@ -182,5 +187,40 @@ describe('GFP_NOWAIT and the highatomic reserve: v6.6 (ALLOC_NON_BLOCK, ALLOC_HI
     expect(stepsOf(n61, 'wmark').filter((s) => s.zone === 'DMA32').map((s) => [s.free, s.mark, s.result])).toEqual([[236, 258, 0], [236, 207, 0], [236, 207, 0]]);
     expect(v61.warnings[0]!.lines.map(stripDmesg)).toContain('scenario: page allocation failure: order:1, mode:0x800(GFP_NOWAIT), nodemask=(null),cpuset=/,mems_allowed=0');
     expect([v66.counter('pgalloc_dma32'), v61.counter('pgalloc_dma32')]).toEqual([4, 2]);
+  });
+});
+
+describe('MAX_ORDER 11 exclusive (v6.1) vs 10 inclusive (v6.6): the same orders (policy-max-order)', () => {
+  it('when order-10 blocks are allocated, freed and allocated again then v6.1 and v6.6 log identical decisions', async () => {
+    const [v66, v61] = await both('policy-max-order', 'v6.6', 'v6.1');
+    expect(checkExpect(scen('policy-max-order'), v66)).toEqual([]);
+    expect(checkExpect(scen('policy-max-order'), v61)).toEqual([]);
+    // `order >= MAX_ORDER` (11) and `order > MAX_ORDER` (10) refuse the same orders: every order-10 request
+    // takes a whole boot block from the bottom of DMA32 (FPI_TO_TAIL): 4096 (an Unmovable claim, mark 1),
+    // 5120 (Movable, own list), then 4096 again, freed to and taken back from the Unmovable list
+    expect(v66.allocs.map((a) => rmq(a)[0])).toEqual([
+      { zone: 'DMA32', src: 3, pfn: 4096 },
+      { zone: 'DMA32', src: 3, pfn: 5120 },
+      { zone: 'DMA32', src: 3, pfn: 4096 },
+    ]);
+    expect(v61.allocs).toEqual(v66.allocs);
+    expect(v61.frees).toEqual(v66.frees);
+    const same = (r: typeof v66) => ({ ...r.summary, policy: '', kernel: '' });
+    expect(same(v61)).toEqual(same(v66));
+  });
+
+  it('when an order-11 request is added then both policies refuse it with the same message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmreplay-max-order-'));
+    const base = JSON.parse(readFileSync(scen('policy-max-order'), 'utf8')) as { policy: string; requests: unknown[] };
+    const refuse = async (policy: string) => {
+      const file = join(dir, `${policy}.json`);
+      writeFileSync(file, JSON.stringify({ ...base, policy, requests: [...base.requests, { alloc: { name: 'order11', order: 11, gfp: 'GFP_KERNEL' } }] }));
+      const io = memoryIo();
+      const code = await run(['validate', file], io);
+      return { code, err: io.err.replace(file, 'FILE') };
+    };
+    // requests[4]: the fifth request; NR_PAGE_ORDERS = 11 in both kernels
+    expect(await refuse('v6.1')).toEqual({ code: 2, err: 'FILE: requests[4].alloc.order: order 11 is above MAX_PAGE_ORDER (10) of policy v6.1\n' });
+    expect(await refuse('v6.6')).toEqual({ code: 2, err: 'FILE: requests[4].alloc.order: order 11 is above MAX_PAGE_ORDER (10) of policy v6.6\n' });
   });
 });
