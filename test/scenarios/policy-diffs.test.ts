@@ -224,3 +224,23 @@ describe('MAX_ORDER 11 exclusive (v6.1) vs 10 inclusive (v6.6): the same orders 
     expect(await refuse('v6.6')).toEqual({ code: 2, err: 'FILE: requests[4].alloc.order: order 11 is above MAX_PAGE_ORDER (10) of policy v6.6\n' });
   });
 });
+
+describe('ALLOC_HIGHATOMIC needs __GFP_HIGH: v6.18 vs v6.6 (policy-nowait-reserve)', () => {
+  it('when an order-1 GFP_NOWAIT page is served at min then v6.6 reserves its pageblock highatomic and v6.18 does not', async () => {
+    const [v618, v66] = await both('policy-nowait-reserve', 'v6.18', 'v6.6');
+    expect(checkExpect(scen('policy-nowait-reserve'), v618)).toEqual([]);
+    const [a618] = v618.named('nowait');
+    const [a66] = v66.named('nowait');
+    // gfp_to_alloc_flags(), no __GFP_DIRECT_RECLAIM: ALLOC_NON_BLOCK (0x10) on both; ALLOC_HIGHATOMIC (0x200)
+    // for order > 0 on v6.6, only together with ALLOC_MIN_RESERVE (__GFP_HIGH, absent in GFP_NOWAIT) on
+    // v6.18 (mm/page_alloc.c gfp_to_alloc_flags @ v6.18); + ALLOC_CPUSET 0x40 and ALLOC_KSWAPD 0x800
+    expect(stepsOf(a618!, 'attempt')[0]!.alloc_flags).toBe(0x850);
+    expect(stepsOf(a66!, 'attempt')[0]!.alloc_flags).toBe(0xa50);
+    // both served at min (240 > 207) from a pcp refill of two order-1 blocks, the first being 20240
+    for (const a of [a618!, a66!]) expect(rmq(a)).toEqual([{ zone: 'DMA32', src: 2, pfn: 20240 }]);
+    // get_page_from_freelist() reserves the pageblock only for ALLOC_HIGHATOMIC: 1 HighAtomic block on v6.6
+    // (limit managed/100 + pageblock = 675), none on v6.18 (its limit ALIGN(163, 512) = 512 would allow one)
+    expect(v66.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {11}31 {12}0 {12}0 {12}1 /);
+    expect(v618.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {11}32 {12}0 {12}0 {12}0 /);
+  });
+});
