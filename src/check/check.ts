@@ -3,6 +3,8 @@
  * anything replays: exit 2 with every located issue), then replay each and evaluate its expectations.
  * Returns results; rendering is src/check/render.ts and src/report/junit.ts, rewriting src/check/update.ts.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MmreplayError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
@@ -95,9 +97,15 @@ async function checkOne(p: Prepared, opts: CheckOptions): Promise<CheckResult> {
       const policy = opts.policy ?? getPolicy(p.scenario!.policy)!;
       run = runScenario(p.scenario!, policy, item.file);
     } else {
-      // under another policy the record is no longer the kernel's own: simulate, as `mmreplay replay` does
-      const policy = opts.policy ?? getPolicy(undefined)!;
-      run = await runTrace({ trace: item.trace, machine: item.machine, mode: opts.policy ? 'simulate' : item.mode }, policy, item.file);
+      // the sidecar may name its machine, policy and mode; under another policy than the recording kernel's the
+      // record is no longer the kernel's own: simulate, as `mmreplay replay` does
+      const sc = p.sidecar!;
+      const machine = sc.machine !== undefined ? sidecarMachine(item.abs, sc.machine) : item.machine;
+      const isSnapshot = existsSync(join(machine, 'zoneinfo'));
+      const policyGiven = opts.policy ?? (sc.policy !== undefined ? getPolicy(sc.policy) : undefined);
+      const policy = policyGiven ?? getPolicy(undefined)!;
+      const mode = sc.mode ?? (policyGiven || !isSnapshot ? 'simulate' : 'mirror');
+      run = await runTrace({ trace: item.trace, machine, mode }, policy, item.file);
     }
     base.run = { mode: run.mode, machine: run.machine, policy: run.policy };
     base.failures = expect ? evaluateExpect(expect, run, base.logs) : [];
@@ -109,4 +117,10 @@ async function checkOne(p: Prepared, opts: CheckOptions): Promise<CheckResult> {
   }
   base.ms = performance.now() - t0;
   return base;
+}
+
+/** a sidecar's `machine`: a path relative to the sidecar when one exists there, else a preset name */
+function sidecarMachine(sidecarAbs: string, spec: string): string {
+  const abs = resolve(dirname(sidecarAbs), spec);
+  return existsSync(abs) ? abs : spec;
 }

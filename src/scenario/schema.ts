@@ -266,8 +266,14 @@ export const traceExpectSchema = z.strictObject({
   $schema: z.string().optional().meta({ title: 'JSON Schema', description: 'path or URL of expect.schema.json, for editors' }),
   schema: z.literal(SCENARIO_SCHEMA_VERSION, { error: `schema must be ${SCENARIO_SCHEMA_VERSION}` }).default(SCENARIO_SCHEMA_VERSION)
     .meta({ title: 'format version', description: `version of this format (${SCENARIO_SCHEMA_VERSION})` }),
+  machine: z.string({ error: 'expected machine (a preset name or a path)' }).min(1, { error: 'machine must not be empty' }).optional()
+    .meta({ title: 'machine', description: 'the machine to replay the trace on: a preset, or a machine JSON file or /proc snapshot folder relative to this file (default: the before/ snapshot beside the trace, else x86_64-16G)' }),
+  policy: oneOf(policyNames, 'a policy').optional()
+    .meta({ title: 'policy', description: 'kernel policy to replay under (default v6.18; `check --policy` overrides it)' }),
+  mode: oneOf(['mirror', 'simulate'] as const, 'a replay mode').optional()
+    .meta({ title: 'replay mode', description: 'mirror (follow the record on its snapshot) or simulate; default: mirror on a snapshot folder with no policy given, else simulate' }),
   ...expectFields,
-}).meta({ title: 'mmreplay trace expectations', description: 'expectations for a trace, in `<trace>.expect.json` beside it' });
+}).meta({ title: 'mmreplay trace expectations', description: 'expectations for a trace, in `<trace>.expect.json` beside it, and how to replay it' });
 export type TraceExpect = z.infer<typeof traceExpectSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -168,6 +168,19 @@ describe('mmreplay check: output', () => {
       + '  buddyinfo["0/DMA32"]: expected [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], got [0, 1, 1, 2, 3, 2, 3, 2, 3, 3, 0]\n'
       + '0 passed, 1 failed\n');
   });
+
+  it('when a sidecar names its machine and policy then the trace replays there, in simulate mode', async () => {
+    // the fixture trace without its before/ snapshot: the sidecar says where and under which kernel to replay it
+    const dir = join(tmp, 'sidecar-machine');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(root, fx('trace/trace.txt')), join(dir, 'trace.txt'));
+    writeFileSync(join(dir, 'trace.expect.json'), JSON.stringify({ machine: 'x86_64-1G', policy: 'v5.15', counters: { pgfree: 3 } }));
+    const r = await check(['.', '--format', 'json'], dir);
+    const j = JSON.parse(r.out) as { results: { ok: boolean; run: { mode: string; machine: string; policy: string } }[] };
+    expect(j.results[0]!.run).toEqual({ mode: 'simulate', machine: 'x86_64-1G', policy: 'v5.15' });
+    expect(j.results[0]!.ok).toBe(true);
+    expect(r.code).toBe(0);
+  });
 });
 
 describe('mmreplay check: errors and options', () => {
