@@ -83,6 +83,9 @@ async function runDiff(input: string, opts: DiffOpts, io: Io): Promise<void> {
   const maxDivergences = Number(opts.maxDivergences);
   if (!Number.isInteger(maxDivergences) || maxDivergences < 1) throw new UsageError(`--max-divergences ${opts.maxDivergences}: expected a positive integer`);
   if (opts.kswapdRate !== undefined && !(Number(opts.kswapdRate) > 0)) throw new UsageError(`--kswapd-rate ${opts.kswapdRate}: expected a positive number of pages per second`);
+  for (const [list, name] of [[opts.policy, '--policy'], [opts.machine, '--machine']] as const) {
+    if (list.length > 2) throw new UsageError(`${name} given ${list.length} times: a diff has two sides (give it twice, or once for both)`);
+  }
   const twoSided = opts.policy.length === 2 || opts.machine.length === 2 || opts.sysctlA.length > 0 || opts.sysctlB.length > 0;
   if (!twoSided) throw new UsageError('diff needs two sides: --policy A --policy B, --machine A --machine B, or --sysctl-a k=v / --sysctl-b k=v');
   const isScenario = input.endsWith('.json');
