@@ -236,11 +236,15 @@ describe('ALLOC_HIGHATOMIC needs __GFP_HIGH: v6.18 vs v6.6 (policy-nowait-reserv
     // v6.18 (mm/page_alloc.c gfp_to_alloc_flags @ v6.18); + ALLOC_CPUSET 0x40 and ALLOC_KSWAPD 0x800
     expect(stepsOf(a618!, 'attempt')[0]!.alloc_flags).toBe(0x850);
     expect(stepsOf(a66!, 'attempt')[0]!.alloc_flags).toBe(0xa50);
-    // both served at min (240 > 207) from a pcp refill of two order-1 blocks, the first being 20240
-    for (const a of [a618!, a66!]) expect(rmq(a)).toEqual([{ zone: 'DMA32', src: 2, pfn: 20240 }]);
+    // DMA32 (65536 managed): min = 256 · 65536 / (3840 + 65536) = 241, low = 241 + max(241/4, 65536·10/10000 = 65)
+    // = 306; with 280 free both are served at min from a pcp refill of max(batch 15 >> 1, 2) = 7 blocks: 69352
+    for (const a of [a618!, a66!]) {
+      expect(stepsOf(a, 'wmark').map((s) => [s.zone, s.free, s.mark, s.result])).toEqual([['DMA32', 280, 306, 0], ['DMA', 0, 17, 0], ['DMA32', 280, 241, 1]]);
+      expect(rmq(a)).toEqual([{ zone: 'DMA32', src: 2, pfn: 69352 }]);
+    }
     // get_page_from_freelist() reserves the pageblock only for ALLOC_HIGHATOMIC: 1 HighAtomic block on v6.6
-    // (limit managed/100 + pageblock = 675), none on v6.18 (its limit ALIGN(163, 512) = 512 would allow one)
-    expect(v66.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {11}31 {12}0 {12}0 {12}1 /);
-    expect(v618.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {11}32 {12}0 {12}0 {12}0 /);
+    // (limit managed/100 + pageblock = 1167), none on v6.18 although its limit ALIGN(655, 512) = 1024 allows one
+    expect(v66.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {10}127 {12}0 {12}0 {12}1 /);
+    expect(v618.summary.pagetypeinfo).toMatch(/Node 0, zone {4}DMA32 {10}128 {12}0 {12}0 {12}0 /);
   });
 });
