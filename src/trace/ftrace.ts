@@ -178,6 +178,10 @@ export class TextParser {
   parse(buf: Buffer, s: number, e: number, ev: TraceEvent): number {
     while (e > s && (buf[e - 1] === 13 || buf[e - 1] === SP || buf[e - 1] === TAB)) e--;
     let p = s;
+    const dv = this.viewOf(buf);
+    // ftrace right-aligns the task in 16 columns (kernel/trace/trace_output.c trace_print_context() `"%16s-%-7d "`,
+    // `%-5d` in older kernels): most lines start with a run of spaces, skipped four a read
+    while (p + 4 <= e && dv.getInt32(p, true) === REP_SP) p += 4;
     while (p < e && (buf[p] === SP || buf[p] === TAB)) p++;
     if (p >= e) return LINE_IGNORED;
     const c0 = buf[p]!;
@@ -187,7 +191,6 @@ export class TextParser {
     if (c0 === 118 /* v */ && buf[p + 8] === 61 && buf.toString('latin1', p, Math.min(e, p + 10)) === 'version = ') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
     if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 3] === SP && buf.toString('latin1', e - 8, e) === 'is empty') return LINE_IGNORED;
 
-    const dv = this.viewOf(buf);
     // the [CPU] column: the first ` [digits]`
     let b = p;
     for (;;) {
