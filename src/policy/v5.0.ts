@@ -18,6 +18,7 @@ export const v5_0: Policy = {
     { what: 'pcp batch cap 512 KiB → 1 MiB (largest batch 31 → 63)', why: 'larger batches amortise the zone lock', cite: 'mm/page_alloc.c zone_batchsize @ v5.0.1 [bracket v4.17→v4.18]' },
     { what: 'lowmem_reserve_ratio has one entry per zone; ratio 0 means no reserve (was forced to 1)', why: 'ZONE_MOVABLE gets its own ratio, and 0 can disable a reserve', cite: 'mm/page_alloc.c setup_per_zone_lowmem_reserve @ v5.0.1 [bracket v4.16→v4.17]' },
     { what: 'slow path: ALLOC_OOM reserves for OOM victims; __GFP_RETRY_MAYFAIL skips the OOM killer', why: 'OOM victims get a bounded share of the reserves instead of all of them', cite: 'mm/page_alloc.c @ v5.0.1 [bracket v4.12→v4.14]' },
+    { what: 'wakeup_kswapd: for a caller without __GFP_DIRECT_RECLAIM, a node that is hopeless or already balanced wakes kcompactd instead (kswapdWakesKcompactd)', why: 'the node has memory but it is fragmented: reclaim would not help, compaction may', cite: 'mm/vmscan.c wakeup_kswapd @ v5.0.1 [bracket v4.16→v4.17]' },
   ],
   hasWatermarkBoost: true,
   lowmemReserveRatioPerZone: true,

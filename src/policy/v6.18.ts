@@ -21,6 +21,7 @@ export const v6_18: Policy = {
     { what: 'vm.defrag_mode: ALLOC_NOFRAGMENT always, no NOFRAGMENT retry; the fast path skips nodes whose kswapd is running (NUMA)', why: 'optional strict anti-fragmentation, and spreading away from nodes already under reclaim', cite: 'mm/page_alloc.c get_page_from_freelist @ v6.18 [bracket v6.14→v6.18]' },
     { what: 'slow path: compaction only with __GFP_IO (gfp_compaction_allowed); highatomic unreserve at the common exit of should_reclaim_retry', why: 'compaction may need to write back pages', cite: 'mm/page_alloc.c @ v6.18 [bracket v6.6→v6.8]' },
     { what: 'MAX_ORDER renamed MAX_PAGE_ORDER (10, inclusive); NR_PAGE_ORDERS = 11', why: 'a clearer name for the same inclusive bound', cite: 'include/linux/mmzone.h @ v6.18 [bracket v6.6→v6.8]' },
+    { what: 'compaction_suitable: the caller\'s watermark + compact_gap, plus (low − min) for costly orders; async costly requests are tested without free CMA pages (compactionSuitableRule 6.15)', why: 'compaction is judged against the watermark the allocation itself must pass', cite: 'mm/compaction.c __compaction_suitable @ v6.18 [bracket v6.14→v6.18]' },
   ],
   rmqueueFallback: 'claim-steal',
   freeMergeRule: 'mergeable-retype',

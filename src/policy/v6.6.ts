@@ -16,6 +16,7 @@ export const v6_6: Policy = {
     { what: 'highatomic reservation and HIGHATOMIC-first in rmqueue keyed on ALLOC_HIGHATOMIC (order > 0 without __GFP_DIRECT_RECLAIM); after a failed __rmqueue, OOM victims take HIGHATOMIC', why: 'the highatomic reserve belongs to high-order requests that cannot block', cite: 'mm/page_alloc.c rmqueue_buddy @ v6.6.9 [bracket v6.2→v6.3]' },
     { what: 'MAX_ORDER = 10 and inclusive: orders 0..10 as before, rejected if order > MAX_ORDER', why: 'MAX_ORDER names the largest order rather than one past it', cite: 'include/linux/mmzone.h @ v6.6.9 [bracket v6.3→v6.4]' },
     { what: 'slow path: should_compact_retry reduced to SKIPPED → reclaim, SUCCESS → retry, else escalate priority', why: 'fewer result classes decide a retry', cite: 'mm/page_alloc.c @ v6.6.9 [bracket v6.4→v6.5]' },
+    { what: 'gfp_to_alloc_flags: every request without __GFP_DIRECT_RECLAIM gets ALLOC_NON_BLOCK, and ALLOC_HIGHATOMIC for order > 0; __GFP_HIGH gives ALLOC_MIN_RESERVE (atomicRule no-direct-reclaim)', why: 'with __GFP_ATOMIC gone, “cannot block” is read from the absence of __GFP_DIRECT_RECLAIM', cite: 'mm/page_alloc.c gfp_to_alloc_flags @ v6.6.9 [bracket v6.2→v6.3]' },
   ],
   maxOrderConstant: 10,
   maxOrderInclusive: true,
