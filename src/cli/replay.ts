@@ -108,7 +108,7 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
       const spec = opts.machine ?? scenarioMachineSpec(scen);
       const machine = buildMachine(spec, { policy: sp, sysctl: { ...scenarioSysctl(scen.sysctl), ...sysctl }, baseDir: opts.machine ? io.cwd : scen.baseDir });
       if (typeof scen.sysctl.swap === 'boolean') machine.swap = scen.sysctl.swap;
-      const engine = makeEngine(machine, MODE_SIMULATE, level, reporter, opts, [file], undefined);
+      const engine = makeEngine(machine, MODE_SIMULATE, level, reporter, opts, [file], undefined, io);
       if (opts.mode === 'mirror') io.stderr('mmreplay: scenarios replay in simulate mode (no recorded pfns to mirror)\n');
       reporter.header({ kind: 'header', schema: 1, tool: 'mmreplay', mode: engine.modeName, machine: machineName(machine), policy: sp.name, inputs: [file], log: level });
       expandScenario(scen, engine);
@@ -136,7 +136,7 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
   if (mode === MODE_MIRROR && !snapshot) throw new UsageError('--mode mirror needs --machine to be the trace\'s /proc snapshot folder');
   const readOpts = { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined };
   for (const f of inputs) if (f !== '-' && !existsSync(resolve(io.cwd, f))) throw new UsageError(`${f}: no such file`);
-  const engine = makeEngine(machine, mode, level, reporter, opts, inputs, undefined);
+  const engine = makeEngine(machine, mode, level, reporter, opts, inputs, undefined, io);
   reporter.header({ kind: 'header', schema: 1, tool: 'mmreplay', mode: modeNames[mode]!, machine: machineName(machine), policy: policy.name, inputs, log: level });
   let kernel: string | undefined;
   for (const f of inputs) {
@@ -167,7 +167,7 @@ function scenarioSysctl(s: Record<string, unknown>): Record<string, number | num
   return out;
 }
 
-function makeEngine(machine: Machine, mode: number, level: LogLevel, reporter: ReturnType<typeof makeReporter>, opts: ReplayOpts, inputs: string[], kernel: string | undefined): ReplayEngine {
+function makeEngine(machine: Machine, mode: number, level: LogLevel, reporter: ReturnType<typeof makeReporter>, opts: ReplayOpts, inputs: string[], kernel: string | undefined, io: Io): ReplayEngine {
   let checkEvery = 0;
   if (opts.checkInvariants !== undefined && opts.checkInvariants !== false) {
     if (typeof opts.checkInvariants === 'string') {
@@ -183,5 +183,6 @@ function makeEngine(machine: Machine, mode: number, level: LogLevel, reporter: R
   const mask = logMask(level);
   const engine = new ReplayEngine({ machine, driver, mode, logMask: mask, reporter, checkEvery, machineName: machineName(machine), inputs, kernel });
   driver.pa.steps.enabled = (mask & LOG_STEPS) !== 0;
+  engine.onGfpUnmapped = (flag, traceGfp) => io.stderr(`mmreplay: trace gfp flag ${flag} (in ${traceGfp}) has no ${machine.policy.name} equivalent: dropped\n`);
   return engine;
 }

@@ -157,6 +157,7 @@ export const vmstatItems: readonly VmstatItem[] = [
   { name: 'mmreplay_unknown_free', kind: 'mmreplay', since: 'v4.0', evidence: 'trace frees of a pfn the replay never saw allocated' },
   { name: 'mmreplay_dropped_frees', kind: 'mmreplay', since: 'v4.0', evidence: 'frees ignored because the pages were not allocated in the simulation' },
   { name: 'mmreplay_noop_frees', kind: 'mmreplay', since: 'v4.0', evidence: 'frees of an allocation the simulation had failed' },
+  { name: 'mmreplay_gfp_unmapped', kind: 'mmreplay', since: 'v4.0', evidence: 'allocations from another kernel\'s trace with gfp flags this policy cannot express' },
 ];
 
 /** NR_VMSTAT_ITEMS: length of the counter array */
@@ -217,6 +218,7 @@ export const MMREPLAY_KCOMPACTD_WAKEUPS = id('mmreplay_kcompactd_wakeups');
 export const MMREPLAY_UNKNOWN_FREE = id('mmreplay_unknown_free');
 export const MMREPLAY_DROPPED_FREES = id('mmreplay_dropped_frees');
 export const MMREPLAY_NOOP_FREES = id('mmreplay_noop_frees');
+export const MMREPLAY_GFP_UNMAPPED = id('mmreplay_gfp_unmapped');
 
 /** A fresh counter array, all zero. */
 export function newVmstat(): Float64Array {

@@ -24,7 +24,7 @@ import { pcpAllowedOrder } from '../mm/pcp.js';
 import { formatGfpFlags, formatGfpMode, gfpBit, gfpMigratetype, gfpZone, translateGfp } from '../mm/gfp.js';
 import { printBuddyinfo, printPagetypeinfo, migratetypeNames } from '../mm/procfs.js';
 import {
-  MMREPLAY_ALLOC_FAILURES, MMREPLAY_DROPPED_FREES, MMREPLAY_NOOP_FREES, MMREPLAY_UNKNOWN_FREE, MMREPLAY_WARN_ALLOC_PRINTED,
+  MMREPLAY_ALLOC_FAILURES, MMREPLAY_DROPPED_FREES, MMREPLAY_GFP_UNMAPPED, MMREPLAY_NOOP_FREES, MMREPLAY_UNKNOWN_FREE, MMREPLAY_WARN_ALLOC_PRINTED,
   MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE, counterNames, refreshVmstatGauges, vmstatIndex,
 } from '../mm/vmstat.js';
 import { WARN_PRINT, warnAlloc } from '../mm/show_mem.js';
@@ -233,8 +233,6 @@ export class ReplayEngine {
 
   /** trace mask → this policy's mask (translateGfp once per distinct mask); -1 - mask marks one with unmapped flags */
   private readonly gfpXlat = new Map<number, number>();
-  /** allocation requests whose trace gfp had flags this policy cannot express (mmreplay_gfp_unmapped) */
-  gfpUnmapped = 0;
   /** each unmapped flag once, with the trace gfp text it first came in */
   onGfpUnmapped: ((flag: string, traceGfp: string) => void) | null = null;
   private readonly unmappedSeen = new Set<string>();
@@ -254,7 +252,7 @@ export class ReplayEngine {
       this.gfpXlat.set(from, to);
     }
     if (to < 0) {
-      this.gfpUnmapped++;
+      this.driver.vmstat[MMREPLAY_GFP_UNMAPPED]!++;
       return -1 - to;
     }
     return to;
@@ -840,7 +838,8 @@ export class ReplayEngine {
   }
 
   private allocEvent(req: Request, path: number, pfn: number, zone: Zone | null, warned: boolean, p: Prediction | null): AllocEvent {
-    const mt = req.migratetype >= 0 ? req.migratetype : gfpMigratetype(req.gfpMask, this.era);
+    // gfp_migratetype() gives the policy kernel's number (v4.0: MOVABLE 2); the names are indexed by meaning
+    const mt = req.migratetype >= 0 ? req.migratetype : this.driver.pa.mtFromKernel[gfpMigratetype(req.gfpMask, this.era)]!;
     const ok = zone !== null;
     if (!this.reuseEvents) {
       const e: AllocEvent = {
@@ -989,10 +988,9 @@ export class ReplayEngine {
       counters,
       unparsed: this.unparsed,
       buddyinfo: printBuddyinfo(views),
-      pagetypeinfo: printPagetypeinfo(views, { cma: this.machine.config.cma }),
+      pagetypeinfo: printPagetypeinfo(views, { cma: this.machine.config.cma, policy: this.machine.policy }),
     };
     if (this.opts.kernel) s.kernel = this.opts.kernel;
-    if (this.gfpUnmapped > 0 || allCounters) counters.mmreplay_gfp_unmapped = this.gfpUnmapped;
     if (this.mode === MODE_MIRROR) s.agreement = this.agreement;
     this.reporter.summary(s);
     return s;

@@ -33,6 +33,7 @@ export function replayLogSchema(): object {
     properties: {
       kind: { const: 'alloc' }, seq: int, time, task: { type: 'string' }, pid: int, cpu: int, order: int,
       gfp: { type: 'string' }, gfp_mask: int, migratetype: { enum: [...migratetypeNames] },
+      trace_gfp: { type: 'string', description: 'the gfp_flags text of the trace when it was written by another kernel and the policy prints the mask differently' },
       path: { enum: [...allocPathNames, 'thp_group_skipped'] }, name: { type: 'string' },
       steps: { type: 'array', items: step },
       result: {

@@ -33,7 +33,8 @@ export class TextReporter implements Reporter {
       : this.c.red('failed');
     const rec = e.recorded ? `  (recorded ${e.recorded.ok ? `0x${(e.recorded.pfn ?? 0).toString(16)}` : 'failure'})` : '';
     const name = e.name ? ` ${e.name}` : '';
-    this.w.write(`#${String(e.seq).padEnd(7)} ${e.time.padStart(14)}  ${who.padEnd(24)} alloc order=${String(e.order).padEnd(2)} ${e.gfp} ${e.migratetype}${name}  ${this.pathColour(e.path)} → ${res}${rec}\n`);
+    const traceGfp = e.trace_gfp !== undefined ? ` (trace: ${e.trace_gfp})` : '';
+    this.w.write(`#${String(e.seq).padEnd(7)} ${e.time.padStart(14)}  ${who.padEnd(24)} alloc order=${String(e.order).padEnd(2)} ${e.gfp}${traceGfp} ${e.migratetype}${name}  ${this.pathColour(e.path)} → ${res}${rec}\n`);
     if (e.steps) {
       for (const s of e.steps) {
         this.w.write(`          ${s.kind.padEnd(16)} ${(s.zone ?? '-').padEnd(7)} free=${s.free} mark=${s.mark} reserve=${s.reserve} result=${s.result} alloc_flags=0x${(s.alloc_flags >>> 0).toString(16)} aux=${s.aux}\n`);
