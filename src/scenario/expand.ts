@@ -25,6 +25,7 @@ import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, zoneNames } fr
 import type { Zone } from '../mm/mmzone.js';
 import { RMQUEUE_NORMAL, rmqueueBlock } from '../mm/buddy.js';
 import { freeOnePage } from '../mm/page_alloc.js';
+import { ZONE_BOOSTED_WATERMARK } from '../mm/internal.js';
 import { PAGE_KIND_ANON, PAGE_KIND_FILE, PAGE_KIND_KERNEL, PAGE_KIND_SLAB, lruAddKind, lruDel } from '../mm/vmscan.js';
 import { setOomScoreAdj, taskId, taskPagesAdd } from '../mm/oom_kill.js';
 import type { MmSystem } from '../mm/system.js';
@@ -174,6 +175,10 @@ function fillZone(sys: MmSystem, zone: Zone, order: number, mt: number, kind: nu
   const mm = sys.machine.nodes[zone.nodeId]!.memmap;
   const n = 1 << order;
   let done = 0;
+  // setup shapes the starting state: a fallback claim during the fill must not leave a watermark boost (and a
+  // pending kswapd wakeup) behind, as if a real allocation had fragmented the zone
+  const boost = zone.watermarkBoost;
+  const flags = zone.flags ?? 0;
   while (done + n <= target) {
     const pfn = rmqueueBlock(zone, mm, order, mt, 0, RMQUEUE_NORMAL);
     if (pfn < 0) break;
@@ -182,4 +187,6 @@ function fillZone(sys: MmSystem, zone: Zone, order: number, mt: number, kind: nu
     out?.push(pfn);
     done += n;
   }
+  zone.watermarkBoost = boost;
+  if (zone.flags !== undefined) zone.flags = (zone.flags & ~ZONE_BOOSTED_WATERMARK) | (flags & ZONE_BOOSTED_WATERMARK);
 }
