@@ -354,6 +354,7 @@ export class TextParser {
         if (this.sig === null && buf[q + 16] === SP) { q += 17; continue; }
       }
       const vs = q;
+      let num = NaN;
       if (kl === 9) {
         // gfp_flags is printed last: when the rest of the line is the gfp string cached in its slot, it needs no
         // scan (a cached string holds no space, so the match also proves this is the whole value)
@@ -361,7 +362,8 @@ export class TextParser {
         if (cached >= 0 && this.gfps.matches(cached, buf, dv, vs, e)) { q = e; gfpId = cached; }
         else q = findByte(buf, dv, q, e, REP_SP, SP);
       } else {
-        while (q < e && buf[q] !== SP) q++;
+        num = this.scanNumber(buf, q, e);
+        q = this.numEnd;
       }
       const ve = q;
       while (q < e && buf[q] === SP) q++;
@@ -374,26 +376,26 @@ export class TextParser {
               while (z < ve && buf[z] === 48) z++;
               if (z === ve) nullPage = 2;
             }
-          } else if (k0 === 99) ev.cold = parseNumBytes(buf, vs, ve); // cold
+          } else if (k0 === 99) ev.cold = num; // cold
           break;
         case 3: // pfn
           hexPfn = ve - vs > 2 && buf[vs + 1] === 120;
-          ev.pfn = normPfn(parseNumBytes(buf, vs, ve));
+          ev.pfn = normPfn(num);
           seen |= 1;
           break;
-        case 5: ev.order = parseNumBytes(buf, vs, ve); seen |= 2; break;
+        case 5: ev.order = num; seen |= 2; break;
         case 9: gs = vs; ge = ve; break; // gfp_flags
         case 11:
-          if (k0 === 109) { ev.migratetype = parseNumBytes(buf, vs, ve); seen |= 4; }
-          else if (k0 === 97) ev.allocOrder = parseNumBytes(buf, vs, ve);
-          else if (k0 === 102) ev.fragmenting = parseNumBytes(buf, vs, ve);
+          if (k0 === 109) { ev.migratetype = num; seen |= 4; }
+          else if (k0 === 97) ev.allocOrder = num;
+          else if (k0 === 102) ev.fragmenting = num;
           break;
-        case 13: ev.percpuRefill = parseNumBytes(buf, vs, ve); break;
-        case 14: ev.fallbackOrder = parseNumBytes(buf, vs, ve); break;
-        case 15: ev.pageblockOrder = parseNumBytes(buf, vs, ve); break;
-        case 16: ev.changeOwnership = parseNumBytes(buf, vs, ve); break;
-        case 17: ev.allocMigratetype = parseNumBytes(buf, vs, ve); break;
-        case 20: ev.fallbackMigratetype = parseNumBytes(buf, vs, ve); break;
+        case 13: ev.percpuRefill = num; break;
+        case 14: ev.fallbackOrder = num; break;
+        case 15: ev.pageblockOrder = num; break;
+        case 16: ev.changeOwnership = num; break;
+        case 17: ev.allocMigratetype = num; break;
+        case 20: ev.fallbackMigratetype = num; break;
         default: break;
       }
     }
@@ -445,6 +447,42 @@ export class TextParser {
       }
     }
     return LINE_EVENT;
+  }
+
+  /** where scanNumber stopped (the space after the value, or the line end) */
+  private numEnd = 0;
+
+  /**
+   * a field value from buf[s] to the next space (or e), scanned and parsed in one pass: parseNumBytes' grammar
+   * (decimal, optionally negative, or 0x-hex; NaN for anything else), end in numEnd
+   */
+  private scanNumber(buf: Buffer, s: number, e: number): number {
+    let i = s;
+    let neg = false;
+    if (i < e && buf[i] === 45 /* - */) { neg = true; i++; }
+    const ds = i;
+    let v = 0;
+    let ok = true;
+    if (i + 2 < e && buf[i] === 48 && (buf[i + 1] === 120 || buf[i + 1] === 88) && buf[i + 2] !== SP) {
+      for (i += 2; i < e; i++) {
+        const c = buf[i]!;
+        if (c === SP) break;
+        if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+        else if (c >= 97 && c <= 102) v = v * 16 + (c - 87);
+        else if (c >= 65 && c <= 70) v = v * 16 + (c - 55);
+        else ok = false;
+      }
+    } else {
+      for (; i < e; i++) {
+        const c = buf[i]!;
+        if (c === SP) break;
+        if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
+        else ok = false;
+      }
+    }
+    this.numEnd = i;
+    if (i === ds || !ok) return NaN;
+    return neg ? -v : v;
   }
 
   private missing(ev: TraceEvent, field: string, buf: Buffer, s: number, e: number): number {

@@ -82,3 +82,29 @@ describe('TextParser one-entry caches', () => {
     expect(evs.map((e) => [e.task, e.pid, e.pfn, e.order, e.ts])).toEqual(tasks.map((t, i) => [t, 100 + i, 0x2000 + i, i % 3, `2.00000${i}`]));
   });
 });
+
+describe('TextParser one-pass field values', () => {
+  it('when page-event values are decimal, 0x/0X hex, negative or malformed then they decode as parseNumBytes does', async () => {
+    const free = (i: number, fields: string): string => line('bash', 10, `3.00000${i}`, 'mm_page_free', `page=00000000d1a2b3c4 ${fields}`);
+    const text = [
+      free(1, 'pfn=0x1f order=0'), // hex → 31
+      free(2, 'pfn=0X1F order=1'), // upper-case prefix and digits → 31
+      free(3, 'pfn=31 order=2'), // decimal
+      free(4, 'pfn=-1 order=0'), // -1 is a legal "no page"
+      free(5, 'pfn=0x order=0'), // "0x" alone is not hex, and not decimal: bad pfn
+      free(6, 'pfn=12a order=0'), // bad pfn
+      free(7, 'pfn= order=0'), // empty: bad pfn
+      free(8, 'pfn=0x10 order=-1'), // order out of range
+      free(9, 'pfn=0x10   order=3'), // runs of spaces separate fields
+    ].join('');
+    const { evs, errors } = await collect('-', {}, text);
+    // snap() leaves out fields equal to -1: the pfn=-1 line shows no pfn
+    expect(evs.map((e) => [e.pfn, e.order])).toEqual([[31, 0], [31, 1], [31, 2], [undefined, 0], [16, 3]]);
+    expect(errors.map((m) => m.replace(/: {2,}.*$/, '').replace(/: bash.*$/, ''))).toEqual([
+      '<stdin>:5: mm_page_free: missing or bad pfn=',
+      '<stdin>:6: mm_page_free: missing or bad pfn=',
+      '<stdin>:7: mm_page_free: missing or bad pfn=',
+      '<stdin>:8: mm_page_free: order -1 out of range 0..10 (NR_PAGE_ORDERS is 11)',
+    ]);
+  });
+});
