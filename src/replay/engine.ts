@@ -37,7 +37,8 @@ import {
 import type { Agreement, AllocEvent, FreeEvent, Reporter, ReplaySummary, StepEvent } from './decision.js';
 import { DEAD, Handles } from './handles.js';
 import { createDriverOut } from './driver.js';
-import type { Driver, DriverOut } from './driver.js';
+import type { Driver, DriverOut, SlowPathDriver } from './driver.js';
+import { gfpToAllocFlags as slowGfpToAllocFlags } from '../mm/slowpath.js';
 import { createPrediction, predictAlloc, predictBits } from './predict.js';
 import type { PredictBits, Prediction } from './predict.js';
 
@@ -217,7 +218,9 @@ export class ReplayEngine {
     for (const n of this.machine.nodes) maxPfn = Math.max(maxPfn, n.nodeStartPfn + n.nodeSpannedPages);
     this.handles = new Handles(maxPfn);
     this.era = this.driver.pa.era;
-    this.bits = predictBits(this.era);
+    // mirror predictions ask the policy's own gfp_to_alloc_flags() when the driver simulates the slow path
+    const sys = (this.driver as Partial<SlowPathDriver>).sys;
+    this.bits = predictBits(this.era, this.machine.policy.blockingFlag, sys ? (g, o, mt) => slowGfpToAllocFlags(sys, g, o, mt) : null);
     this.gfpNorety = gfpBit('__GFP_NORETRY', this.era);
     this.gfpThisnode = gfpBit('__GFP_THISNODE', this.era);
     this.gfpComp = gfpBit('__GFP_COMP', this.era);

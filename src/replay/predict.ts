@@ -34,6 +34,11 @@ import { orderToPindex, pcpAllowedOrder } from '../mm/pcp.js';
 import { PATH_FAIL, PATH_FAST, PATH_MIN_RETRY, PATH_NOFAIL, PATH_RECLAIM, PATH_REJECT } from './decision.js';
 
 export interface PredictBits {
+  /**
+   * the policy's own gfp_to_alloc_flags() (slowpath.ts: per kernel version) when a simulated system is there;
+   * null: the v6.18 rules of gfpToAllocFlags() below
+   */
+  toAllocFlags: ((gfpMask: number, order: number, migratetype: number) => number) | null;
   __GFP_HIGH: number;
   __GFP_DIRECT_RECLAIM: number;
   __GFP_KSWAPD_RECLAIM: number;
@@ -42,10 +47,15 @@ export interface PredictBits {
   __GFP_NORETRY: number;
 }
 
-export function predictBits(era: string): PredictBits {
+/**
+ * The gfp bits the prediction tests, in the policy's era. The blocking bit is the policy's (`__GFP_WAIT` on v4.0,
+ * `__GFP_DIRECT_RECLAIM` after), so "may this request reclaim?" is asked as that kernel asks it.
+ */
+export function predictBits(era: string, blockingFlag = '__GFP_DIRECT_RECLAIM', toAllocFlags: PredictBits['toAllocFlags'] = null): PredictBits {
   return {
+    toAllocFlags,
     __GFP_HIGH: gfpBit('__GFP_HIGH', era),
-    __GFP_DIRECT_RECLAIM: gfpBit('__GFP_DIRECT_RECLAIM', era),
+    __GFP_DIRECT_RECLAIM: gfpBit(blockingFlag, era),
     __GFP_KSWAPD_RECLAIM: gfpBit('__GFP_KSWAPD_RECLAIM', era),
     __GFP_NOMEMALLOC: gfpBit('__GFP_NOMEMALLOC', era),
     __GFP_NOFAIL: gfpBit('__GFP_NOFAIL', era),
@@ -158,7 +168,7 @@ export function predictAlloc(pa: PageAlloc, b: PredictBits, gfpMask: number, ord
   allocFlags |= allocFlagsNofragment(pa, ac.zonelist[ac.preferredZoneref]!, gfpMask);
   if (walkZones(pa, order, allocFlags, ac, cpu, out)) return (out.path = PATH_FAST);
   // __alloc_pages_slowpath(): the min-watermark attempt after waking kswapd
-  const slowFlags = gfpToAllocFlags(b, gfpMask, order, ac.migratetype);
+  const slowFlags = b.toAllocFlags ? b.toAllocFlags(gfpMask, order, ac.migratetype) : gfpToAllocFlags(b, gfpMask, order, ac.migratetype);
   out.kswapd = (slowFlags & ALLOC_KSWAPD) !== 0;
   if (walkZones(pa, order, slowFlags, ac, cpu, out)) return (out.path = PATH_MIN_RETRY);
   if (!(gfpMask & b.__GFP_DIRECT_RECLAIM)) return (out.path = PATH_FAIL);
