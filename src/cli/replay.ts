@@ -134,7 +134,7 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
   if (opts.mode === 'mirror') mode = MODE_MIRROR;
   else if (opts.mode === undefined && snapshot && opts.policy === undefined && Object.keys(sysctl).length === 0) mode = MODE_MIRROR;
   if (mode === MODE_MIRROR && !snapshot) throw new UsageError('--mode mirror needs --machine to be the trace\'s /proc snapshot folder');
-  const readOpts = { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined };
+  const readOpts = { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, env: io.env, onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined };
   for (const f of inputs) if (f !== '-' && !existsSync(resolve(io.cwd, f))) throw new UsageError(`${f}: no such file`);
   const engine = makeEngine(machine, mode, level, reporter, opts, inputs, undefined, io);
   reporter.header({ kind: 'header', schema: 1, tool: 'mmreplay', mode: modeNames[mode]!, machine: machineName(machine), policy: policy.name, inputs, log: level });

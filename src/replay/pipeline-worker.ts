@@ -1,0 +1,158 @@
+/**
+ * The parsing half of the replay pipeline (pipeline.ts), run in a worker_threads Worker: readTrace() over one file,
+ * each event turned into a Request by the same eventToRequest() the in-thread path uses, and the fields that call
+ * wrote packed into Float64Array batches (layout in pipeline.ts) posted to the main thread with their buffers
+ * transferred. Strings (task names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the
+ * main thread grows from each batch's `strs`. At most MAX_IN_FLIGHT batches are out at once (readTrace's pause
+ * hook waits for a buffer to come back), so memory stays bounded whatever the trace's size.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readTrace } from '../trace/read.js';
+import { EV_MM_SETUP_PER_ZONE_WMARKS } from '../trace/event.js';
+import type { Intern } from '../trace/intern.js';
+import { Request } from './engine.js';
+import { eventToRequest } from './trace.js';
+import {
+  P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
+  S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
+} from './pipeline-layout.js';
+import type { PipelineWorkerData, ToMain, ToWorker } from './pipeline-layout.js';
+
+const data = workerData as PipelineWorkerData;
+const port = parentPort!;
+
+/** batches posted and not yet given back by the main thread, at most */
+const MAX_IN_FLIGHT = 3;
+
+const pool: ArrayBuffer[] = [];
+let inFlight = 0;
+let wake: (() => void) | null = null;
+port.on('message', (m: ToWorker) => {
+  if (m.t !== 'free') return;
+  pool.push(m.buf);
+  inFlight--;
+  if (wake) { const w = wake; wake = null; w(); }
+});
+
+const batchBytes = data.batchEvents * STRIDE * 8;
+let buf = new ArrayBuffer(batchBytes);
+let f = new Float64Array(buf);
+let n = 0;
+let o = 0;
+let strs: string[] = [];
+let nextGid = 0;
+
+function newString(s: string): number {
+  strs.push(s);
+  return nextGid++;
+}
+
+function flush(): void {
+  if (n === 0 && strs.length === 0) return;
+  const msg: ToMain = { t: 'batch', buf, n, strs };
+  port.postMessage(msg, [buf]);
+  inFlight++;
+  buf = pool.pop() ?? new ArrayBuffer(batchBytes);
+  f = new Float64Array(buf);
+  n = 0;
+  o = 0;
+  strs = [];
+}
+
+function next(): void {
+  n++;
+  o += STRIDE;
+  if (n === data.batchEvents) flush();
+}
+
+// intern id → string id, per Intern of the current reader
+const EMPTY = newString('');
+let tasks: Intern | null = null;
+let gfps: Intern | null = null;
+let taskMap: Int32Array = new Int32Array(256).fill(-1);
+let gfpMap: Int32Array = new Int32Array(256).fill(-1);
+let lastEra: string | null = null;
+let lastEraGid = -1;
+
+function mapped(map: Int32Array, id: number, intern: Intern): [Int32Array, number] {
+  if (id >= map.length) {
+    const m = new Int32Array(Math.max(map.length * 2, id + 1)).fill(-1);
+    m.set(map);
+    map = m;
+  }
+  let g = map[id]!;
+  if (g < 0) { g = newString(intern.str(id)); map[id] = g; }
+  return [map, g];
+}
+
+const req = new Request();
+const nrCpus = data.nrCpus;
+
+async function main(): Promise<void> {
+  const r = await readTrace(data.path, () => { throw new Error('pipeline: stdin is read in-thread'); },
+    { strict: data.strict, traceKernel: data.traceKernel, pause: () => (inFlight >= MAX_IN_FLIGHT ? new Promise<void>((res) => { wake = res; }) : undefined) },
+    (ev) => {
+      if (!eventToRequest(ev, req, nrCpus)) {
+        // a malformed mm_setup_per_zone_wmarks still wrote the record's wmarks
+        if (ev.id === EV_MM_SETUP_PER_ZONE_WMARKS) {
+          f[o + S_KIND] = P_WMARKS_ONLY;
+          const w = req.wmarks;
+          for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+          next();
+        }
+        return;
+      }
+      f[o + S_KIND] = req.kind;
+      f[o + S_TIME] = req.timeSec;
+      let tg = EMPTY;
+      if (ev.taskId >= 0) {
+        if (ev.tasks !== tasks) { tasks = ev.tasks; taskMap = new Int32Array(256).fill(-1); }
+        tg = taskMap[ev.taskId] ?? -1;
+        if (tg < 0) [taskMap, tg] = mapped(taskMap, ev.taskId, tasks);
+      }
+      f[o + S_TASK] = tg;
+      f[o + S_PID] = req.pid;
+      f[o + S_CPU] = req.cpu;
+      f[o + S_ORDER] = req.order;
+      f[o + S_GFP_MASK] = req.gfpMask;
+      if (req.gfpEra !== lastEra) { lastEra = req.gfpEra; lastEraGid = newString(lastEra); }
+      f[o + S_GFP_ERA] = lastEraGid;
+      let gg = EMPTY;
+      if (ev.gfpId >= 0) {
+        if (ev.gfps !== gfps) { gfps = ev.gfps; gfpMap = new Int32Array(256).fill(-1); }
+        gg = gfpMap[ev.gfpId] ?? -1;
+        if (gg < 0) [gfpMap, gg] = mapped(gfpMap, ev.gfpId, gfps);
+      }
+      f[o + S_GFP_TEXT] = gg;
+      f[o + S_MIGRATETYPE] = req.migratetype;
+      f[o + S_REC_OK] = req.recOk ? 1 : 0;
+      f[o + S_REC_PFN] = req.recPfn;
+      f[o + S_NID] = req.nid;
+      f[o + S_PFN] = req.pfn;
+      f[o + S_AUX] = req.aux;
+      const w = req.wmarks;
+      for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+      next();
+    },
+    (msg) => {
+      f[o + S_KIND] = P_ERROR;
+      f[o + S_TASK] = newString(msg);
+      next();
+    });
+  flush();
+  port.postMessage({ t: 'done', result: r } satisfies ToMain);
+}
+
+main().catch((e: unknown) => {
+  flush();
+  const err = e as Error & { code?: unknown; location?: unknown; exitCode?: unknown };
+  port.postMessage({
+    t: 'fail',
+    err: {
+      name: err?.name ?? 'Error', message: String(err?.message ?? e), stack: err?.stack,
+      code: typeof err?.code === 'string' ? err.code : undefined,
+      location: typeof err?.location === 'string' ? err.location : undefined,
+      exitCode: typeof err?.exitCode === 'number' ? err.exitCode : undefined,
+    },
+  } satisfies ToMain);
+});

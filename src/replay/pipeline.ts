@@ -1,0 +1,164 @@
+/**
+ * Trace replay on two threads: a worker_threads Worker (pipeline-worker.ts) parses the trace and turns events into
+ * packed Request records while the main thread runs the engine on the previous batch, so the wall time approaches
+ * the slower of parser and engine instead of their sum. The main thread writes into its one reused Request exactly
+ * the fields eventToRequest() writes for that kind (the engine rewrites some of them, e.g. gfpMask, order, pfn,
+ * and later requests see what it left), so the engine sees the same sequence of records as replayTraceFile();
+ * bad lines reach onError at their place in the stream, and a --strict or open error is thrown after the events
+ * before it were replayed, as in-thread.
+ *
+ * Used for trace files (not stdin) of at least PIPELINE_MIN_BYTES unless MMREPLAY_NO_WORKER=1; MMREPLAY_WORKER=1
+ * forces it for any file (tests).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ExitCode, InputError, MmreplayError, UsageError } from '../errors.js';
+import type { ReadResult } from '../trace/read.js';
+import type { ReplayEngine } from './engine.js';
+import {
+  REQ_ALLOC, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS,
+  Request,
+} from './engine.js';
+import {
+  P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
+  S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
+} from './pipeline-layout.js';
+import type { PipelineWorkerData, SerializedError, ToMain, ToWorker } from './pipeline-layout.js';
+import type { TraceReplayOptions } from './trace.js';
+
+/** files below this size replay in-thread: a worker's start-up (~30 ms) is not worth it */
+export const PIPELINE_MIN_BYTES = 4 << 20;
+/** records per batch: 16384 × 19 doubles = 2.4 MiB */
+export const PIPELINE_BATCH_EVENTS = 16384;
+
+const WORKER_URL = new URL('./pipeline-worker.js', import.meta.url);
+
+/** whether the compiled worker is there (running from the TypeScript sources, e.g. under vitest, it is not) */
+export function pipelineAvailable(): boolean {
+  return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** whether `path` replays through the worker pipeline (see the file header) */
+export function usePipeline(path: string, env: Record<string, string | undefined>): boolean {
+  if (path === '-' || env.MMREPLAY_NO_WORKER === '1' || !pipelineAvailable()) return false;
+  let st;
+  try { st = statSync(path); } catch { return false; }
+  if (!st.isFile()) return false;
+  return env.MMREPLAY_WORKER === '1' || st.size >= PIPELINE_MIN_BYTES;
+}
+
+/** the worker's error as the class the in-thread path would have thrown */
+function reviveError(e: SerializedError): Error {
+  if (e.name === 'InputError' && e.location !== undefined) {
+    const raw = e.location && e.message.startsWith(`${e.location}: `) ? e.message.slice(e.location.length + 2) : e.message;
+    return new InputError(e.location, raw, e.code);
+  }
+  if (e.name === 'UsageError') return new UsageError(e.message, e.code);
+  if (e.exitCode !== undefined && e.code !== undefined) return new MmreplayError(e.message, e.code, e.exitCode as ExitCode);
+  const err = new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/** replayTraceFile() with the parsing in a worker; same records, same errors, same result */
+export async function replayTracePipelined(engine: ReplayEngine, path: string, opts: TraceReplayOptions): Promise<ReadResult> {
+  const workerData: PipelineWorkerData = {
+    path, strict: opts.strict, traceKernel: opts.traceKernel, nrCpus: Math.max(1, engine.machine.nrCpus), batchEvents: PIPELINE_BATCH_EVENTS,
+  };
+  const worker = new Worker(WORKER_URL, { workerData });
+  const queue: (ToMain | { t: 'crash'; err: Error } | { t: 'exit'; code: number })[] = [];
+  let wake: (() => void) | null = null;
+  const push = (m: (typeof queue)[number]) => { queue.push(m); if (wake) { const w = wake; wake = null; w(); } };
+  worker.on('message', (m: ToMain) => push(m));
+  worker.on('error', (err: Error) => push({ t: 'crash', err }));
+  worker.on('exit', (code: number) => push({ t: 'exit', code }));
+  const req = new Request();
+  const strs: string[] = [];
+  const onError = opts.onError;
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((res) => { wake = res; });
+      const m = queue.shift()!;
+      if (m.t === 'batch') {
+        for (const s of m.strs) strs.push(s);
+        const f = new Float64Array(m.buf);
+        const n = m.n;
+        for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
+          const kind = f[o + S_KIND]!;
+          if (kind < 0) {
+            if (kind === P_ERROR) onError?.(strs[f[o + S_TASK]!]!);
+            else if (kind === P_WMARKS_ONLY) unpackWmarks(f, o, req.wmarks);
+            continue;
+          }
+          // the fields eventToRequest (trace.ts) writes, kind by kind
+          const t = f[o + S_TIME]!;
+          req.timeSec = t;
+          req.timeNs = Math.round(t * 1e9);
+          req.task = strs[f[o + S_TASK]!]!;
+          req.pid = f[o + S_PID]!;
+          req.cpu = f[o + S_CPU]!;
+          req.name = '';
+          req.kind = kind;
+          switch (kind) {
+            case REQ_ALLOC:
+              req.order = f[o + S_ORDER]!;
+              req.gfpMask = f[o + S_GFP_MASK]!;
+              req.gfpEra = strs[f[o + S_GFP_ERA]!]!;
+              req.gfpText = strs[f[o + S_GFP_TEXT]!]!;
+              req.migratetype = f[o + S_MIGRATETYPE]!;
+              req.recOk = f[o + S_REC_OK] === 1;
+              req.recPfn = f[o + S_REC_PFN]!;
+              req.nid = f[o + S_NID]!;
+              break;
+            case REQ_FREE:
+            case REQ_PCP_DRAIN:
+              req.order = f[o + S_ORDER]!;
+              req.pfn = f[o + S_PFN]!;
+              break;
+            case REQ_PCP_REFILL:
+              req.order = f[o + S_ORDER]!;
+              req.pfn = f[o + S_PFN]!;
+              req.migratetype = f[o + S_MIGRATETYPE]!;
+              break;
+            case REQ_RECORD:
+            case REQ_COMPACT_MIGRATED:
+              req.aux = f[o + S_AUX]!;
+              break;
+            case REQ_COMPACT_BEGIN:
+              req.pfn = f[o + S_PFN]!;
+              req.aux = f[o + S_AUX]!;
+              break;
+            case REQ_WMARKS:
+              unpackWmarks(f, o, req.wmarks);
+              req.pfn = f[o + S_PFN]!;
+              req.aux = f[o + S_AUX]!;
+              break;
+            default:
+              throw new Error(`pipeline: unknown packed request kind ${kind}`);
+          }
+          engine.handle(req);
+        }
+        worker.postMessage({ t: 'free', buf: m.buf } satisfies ToWorker, [m.buf]);
+      } else if (m.t === 'done') {
+        engine.unparsed += m.result.unparsed;
+        return m.result;
+      } else if (m.t === 'fail') {
+        throw reviveError(m.err);
+      } else if (m.t === 'crash') {
+        throw m.err;
+      } else {
+        throw new Error(`pipeline: the parser worker exited (code ${m.code}) before the end of ${path}`);
+      }
+    }
+  } finally {
+    void worker.terminate();
+  }
+}
+
+function unpackWmarks(f: Float64Array, o: number, w: number[]): void {
+  w[0] = f[o + S_WMARKS]!;
+  w[1] = f[o + S_WMARKS + 1]!;
+  w[2] = f[o + S_WMARKS + 2]!;
+  w[3] = f[o + S_WMARKS + 3]!;
+}
