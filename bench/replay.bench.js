@@ -3,7 +3,8 @@
 // fork-exec captures (alloc/free pairs of order 0 mostly, some order 1-3 and THP, pcp refill/drain and
 // free_batched noise, kswapd frees), each run in a child process that reports its own peak RSS; then a
 // compaction-heavy trace (fragmenting frees, THP faults) reported separately. Prints wall-clock events/s and
-// events per CPU-second (user + system of the child: other processes loading the machine do not count).
+// events per CPU-second (user + system of the child: other processes loading the machine do not count). Trace
+// files replay with the parser in a worker thread (src/replay/pipeline.ts); the in-thread row sets MMREPLAY_NO_WORKER=1.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,13 +76,13 @@ async function writeTrace(file, lines, compactionHeavy) {
   await once(out, 'finish');
 }
 
-function runChild(args) {
+function runChild(args, env = {}) {
   return new Promise((resolve, reject) => {
     const code = `
       const { run } = await import(${JSON.stringify(join(here, '../dist/cli/main.js'))});
       const { Readable } = await import('node:stream');
       let bytes = 0;
-      const io = { stdout: (s) => { bytes += s.length; }, stderr: () => {}, stdin: () => Readable.from([]), env: {}, stdoutIsTTY: false, stderrIsTTY: false, exitCode: 0, cwd: process.cwd() };
+      const io = { stdout: (s) => { bytes += s.length; }, stderr: () => {}, stdin: () => Readable.from([]), env: ${JSON.stringify(env)}, stdoutIsTTY: false, stderrIsTTY: false, exitCode: 0, cwd: process.cwd() };
       const t0 = process.hrtime.bigint();
       const c0 = process.cpuUsage();
       const rc = await run(${JSON.stringify(args)}, io);
@@ -106,8 +107,10 @@ export async function run(print) {
     ['replay simulate --log decisions --format jsonl', [file, '--machine', 'x86_64-16G', '--log', 'decisions', '--format', 'jsonl'], LINES],
     ['replay compaction-heavy --log failures', [heavy, '--machine', 'x86_64-4G', '--log', 'failures'], LINES >> 2],
   ];
-  for (const [name, args, lines] of cases) {
-    const r = await runChild(['replay', ...args]);
+  // the same first case in one thread: the parser's worker (src/replay/pipeline.ts) off, for comparison
+  cases.splice(1, 0, ['replay simulate --log failures, in-thread (MMREPLAY_NO_WORKER=1)', cases[0][1], LINES, { MMREPLAY_NO_WORKER: '1' }]);
+  for (const [name, args, lines, env] of cases) {
+    const r = await runChild(['replay', ...args], env);
     const perS = (ms) => Math.round(lines / (ms / 1000)).toLocaleString('en');
     print(`${name}: ${lines} lines in ${(r.ms / 1000).toFixed(2)} s wall (${(r.cpuMs / 1000).toFixed(2)} s CPU) = ${perS(r.ms)} events/s wall, ${perS(r.cpuMs)} events/CPU-s, ${(r.bytes / 1048576).toFixed(0)} MiB out, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MiB, exit ${r.rc}`);
   }

@@ -66,7 +66,9 @@ export async function replayTracePipelined(engine: ReplayEngine, path: string, o
   const workerData: PipelineWorkerData = {
     path, strict: opts.strict, traceKernel: opts.traceKernel, nrCpus: Math.max(1, engine.machine.nrCpus), batchEvents: PIPELINE_BATCH_EVENTS,
   };
-  const worker = new Worker(WORKER_URL, { workerData });
+  // the worker inherits node's flags, but --input-type (a `node -e` parent) is refused for a file entry
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const worker = new Worker(WORKER_URL, { workerData, execArgv });
   const queue: (ToMain | { t: 'crash'; err: Error } | { t: 'exit'; code: number })[] = [];
   let wake: (() => void) | null = null;
   const push = (m: (typeof queue)[number]) => { queue.push(m); if (wake) { const w = wake; wake = null; w(); } };
@@ -85,54 +87,55 @@ export async function replayTracePipelined(engine: ReplayEngine, path: string, o
         const f = new Float64Array(m.buf);
         const n = m.n;
         for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
-          const kind = f[o + S_KIND]!;
+          const kind = f[o + S_KIND]! | 0;
           if (kind < 0) {
             if (kind === P_ERROR) onError?.(strs[f[o + S_TASK]!]!);
             else if (kind === P_WMARKS_ONLY) unpackWmarks(f, o, req.wmarks);
             continue;
           }
-          // the fields eventToRequest (trace.ts) writes, kind by kind
+          // the fields eventToRequest (trace.ts) writes, kind by kind; the int fields hold small integers (pid,
+          // cpu, order, migratetype -1..5, nid), converted back from doubles so their V8 representation stays Smi
           const t = f[o + S_TIME]!;
           req.timeSec = t;
           req.timeNs = Math.round(t * 1e9);
           req.task = strs[f[o + S_TASK]!]!;
-          req.pid = f[o + S_PID]!;
-          req.cpu = f[o + S_CPU]!;
+          req.pid = f[o + S_PID]! | 0;
+          req.cpu = f[o + S_CPU]! | 0;
           req.name = '';
           req.kind = kind;
           switch (kind) {
             case REQ_ALLOC:
-              req.order = f[o + S_ORDER]!;
+              req.order = f[o + S_ORDER]! | 0;
               req.gfpMask = f[o + S_GFP_MASK]!;
               req.gfpEra = strs[f[o + S_GFP_ERA]!]!;
               req.gfpText = strs[f[o + S_GFP_TEXT]!]!;
-              req.migratetype = f[o + S_MIGRATETYPE]!;
+              req.migratetype = f[o + S_MIGRATETYPE]! | 0;
               req.recOk = f[o + S_REC_OK] === 1;
-              req.recPfn = f[o + S_REC_PFN]!;
-              req.nid = f[o + S_NID]!;
+              req.recPfn = num(f[o + S_REC_PFN]!);
+              req.nid = f[o + S_NID]! | 0;
               break;
             case REQ_FREE:
             case REQ_PCP_DRAIN:
-              req.order = f[o + S_ORDER]!;
-              req.pfn = f[o + S_PFN]!;
+              req.order = f[o + S_ORDER]! | 0;
+              req.pfn = num(f[o + S_PFN]!);
               break;
             case REQ_PCP_REFILL:
-              req.order = f[o + S_ORDER]!;
-              req.pfn = f[o + S_PFN]!;
-              req.migratetype = f[o + S_MIGRATETYPE]!;
+              req.order = f[o + S_ORDER]! | 0;
+              req.pfn = num(f[o + S_PFN]!);
+              req.migratetype = f[o + S_MIGRATETYPE]! | 0;
               break;
             case REQ_RECORD:
             case REQ_COMPACT_MIGRATED:
-              req.aux = f[o + S_AUX]!;
+              req.aux = num(f[o + S_AUX]!);
               break;
             case REQ_COMPACT_BEGIN:
-              req.pfn = f[o + S_PFN]!;
-              req.aux = f[o + S_AUX]!;
+              req.pfn = num(f[o + S_PFN]!);
+              req.aux = num(f[o + S_AUX]!);
               break;
             case REQ_WMARKS:
               unpackWmarks(f, o, req.wmarks);
-              req.pfn = f[o + S_PFN]!;
-              req.aux = f[o + S_AUX]!;
+              req.pfn = num(f[o + S_PFN]!);
+              req.aux = num(f[o + S_AUX]!);
               break;
             default:
               throw new Error(`pipeline: unknown packed request kind ${kind}`);
@@ -154,6 +157,12 @@ export async function replayTracePipelined(engine: ReplayEngine, path: string, o
   } finally {
     void worker.terminate();
   }
+}
+
+/** an unpacked number as a small integer when it is one (the engine's hot fields stay V8 Smis, as in-thread) */
+function num(v: number): number {
+  const i = v | 0;
+  return i === v ? i : v;
 }
 
 function unpackWmarks(f: Float64Array, o: number, w: number[]): void {
