@@ -15,6 +15,7 @@ import type { LogLevel } from '../replay/decision.js';
 import { ReplayEngine } from '../replay/engine.js';
 import { SlowPathDriver } from '../replay/driver.js';
 import { applyFirstPass, mirrorFirstPass, replayTraceFile } from '../replay/trace.js';
+import { startPipeline } from '../replay/pipeline.js';
 import { makeReporter, reporterNames, Writer } from '../report/index.js';
 import type { ReporterName } from '../report/index.js';
 import { loadScenario } from '../scenario/load.js';
@@ -119,7 +120,8 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
     return;
   }
 
-  // traces
+  // traces; the first file's parser worker (replay/pipeline.ts) starts now, beside the machine build
+  const pipeline = inputs[0] === '-' ? undefined : startPipeline(resolve(io.cwd, inputs[0]!), Boolean(opts.strict), opts.traceKernel, io.env);
   let machine: Machine;
   let snapshot = false;
   if (opts.machine === undefined) {
@@ -134,7 +136,7 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
   if (opts.mode === 'mirror') mode = MODE_MIRROR;
   else if (opts.mode === undefined && snapshot && opts.policy === undefined && Object.keys(sysctl).length === 0) mode = MODE_MIRROR;
   if (mode === MODE_MIRROR && !snapshot) throw new UsageError('--mode mirror needs --machine to be the trace\'s /proc snapshot folder');
-  const readOpts = { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, env: io.env, onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined };
+  const readOpts = { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, env: io.env, pipeline, onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined };
   for (const f of inputs) if (f !== '-' && !existsSync(resolve(io.cwd, f))) throw new UsageError(`${f}: no such file`);
   const engine = makeEngine(machine, mode, level, reporter, opts, inputs, undefined, io);
   reporter.header({ kind: 'header', schema: 1, tool: 'mmreplay', mode: modeNames[mode]!, machine: machineName(machine), policy: policy.name, inputs, log: level });

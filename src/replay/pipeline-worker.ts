@@ -3,7 +3,7 @@
  * each event turned into a Request by the same eventToRequest() the in-thread path uses, and the fields that call
  * wrote packed into Float64Array batches (layout in pipeline.ts) posted to the main thread with their buffers
  * transferred. Strings (task names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the
- * main thread grows from each batch's `strs`. At most MAX_IN_FLIGHT batches are out at once (readTrace's pause
+ * main thread grows from each batch's `strs`. At most 3 full batches' worth of records are out at once (readTrace's pause
  * hook waits for a buffer to come back), so memory stays bounded whatever the trace's size.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -21,16 +21,18 @@ import type { PipelineWorkerData, ToMain, ToWorker } from './pipeline-layout.js'
 const data = workerData as PipelineWorkerData;
 const port = parentPort!;
 
-/** batches posted and not yet given back by the main thread, at most */
-const MAX_IN_FLIGHT = 3;
+/** records posted and not yet given back by the main thread, at most (then readTrace's pause hook waits) */
+const maxInFlight = 3 * data.batchEvents;
 
 const pool: ArrayBuffer[] = [];
+/** records in flight, and each posted batch's count (batches come back in order) */
 let inFlight = 0;
+const sizes: number[] = [];
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
   if (m.t !== 'free') return;
   pool.push(m.buf);
-  inFlight--;
+  inFlight -= sizes.shift()!;
   if (wake) { const w = wake; wake = null; w(); }
 });
 
@@ -51,7 +53,8 @@ function flush(): void {
   if (n === 0 && strs.length === 0) return;
   const msg: ToMain = { t: 'batch', buf, n, strs };
   port.postMessage(msg, [buf]);
-  inFlight++;
+  inFlight += n;
+  sizes.push(n);
   buf = pool.pop() ?? new ArrayBuffer(batchBytes);
   f = new Float64Array(buf);
   n = 0;
@@ -59,10 +62,17 @@ function flush(): void {
   strs = [];
 }
 
+/** records in the batch being filled: the first batches are small, so the engine starts while the worker is
+ *  still warming up, then they double up to batchEvents */
+let limit = Math.min(1024, data.batchEvents);
+
 function next(): void {
   n++;
   o += STRIDE;
-  if (n === data.batchEvents) flush();
+  if (n === limit) {
+    flush();
+    if (limit < data.batchEvents) limit = Math.min(limit * 2, data.batchEvents);
+  }
 }
 
 // intern id → string id, per Intern of the current reader
@@ -90,7 +100,7 @@ const nrCpus = data.nrCpus;
 
 async function main(): Promise<void> {
   const r = await readTrace(data.path, () => { throw new Error('pipeline: stdin is read in-thread'); },
-    { strict: data.strict, traceKernel: data.traceKernel, pause: () => (inFlight >= MAX_IN_FLIGHT ? new Promise<void>((res) => { wake = res; }) : undefined) },
+    { strict: data.strict, traceKernel: data.traceKernel, pause: () => (inFlight >= maxInFlight ? new Promise<void>((res) => { wake = res; }) : undefined) },
     (ev) => {
       if (!eventToRequest(ev, req, nrCpus)) {
         // a malformed mm_setup_per_zone_wmarks still wrote the record's wmarks

@@ -31,12 +31,19 @@ import type { TraceReplayOptions } from './trace.js';
 export const PIPELINE_MIN_BYTES = 4 << 20;
 /** records per batch: 16384 × 19 doubles = 2.4 MiB */
 export const PIPELINE_BATCH_EVENTS = 16384;
+/** the worker's nrCpus: above any trace's cpu column, so eventToRequest leaves cpu numbers as printed */
+const RAW_CPUS = 2 ** 30;
 
 const WORKER_URL = new URL('./pipeline-worker.js', import.meta.url);
 
 /** whether the compiled worker is there (running from the TypeScript sources, e.g. under vitest, it is not) */
 export function pipelineAvailable(): boolean {
   return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** a started pipeline for `path` when usePipeline() says so (see TracePipeline) */
+export function startPipeline(path: string, strict: boolean, traceKernel: string | undefined, env: Record<string, string | undefined>): TracePipeline | undefined {
+  return usePipeline(path, env) ? new TracePipeline(path, strict, traceKernel) : undefined;
 }
 
 /** whether `path` replays through the worker pipeline (see the file header) */
@@ -61,101 +68,137 @@ function reviveError(e: SerializedError): Error {
   return err;
 }
 
-/** replayTraceFile() with the parsing in a worker; same records, same errors, same result */
-export async function replayTracePipelined(engine: ReplayEngine, path: string, opts: TraceReplayOptions): Promise<ReadResult> {
-  const workerData: PipelineWorkerData = {
-    path, strict: opts.strict, traceKernel: opts.traceKernel, nrCpus: Math.max(1, engine.machine.nrCpus), batchEvents: PIPELINE_BATCH_EVENTS,
-  };
-  // the worker inherits node's flags, but --input-type (a `node -e` parent) is refused for a file entry
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const worker = new Worker(WORKER_URL, { workerData, execArgv });
-  const queue: (ToMain | { t: 'crash'; err: Error } | { t: 'exit'; code: number })[] = [];
-  let wake: (() => void) | null = null;
-  const push = (m: (typeof queue)[number]) => { queue.push(m); if (wake) { const w = wake; wake = null; w(); } };
-  worker.on('message', (m: ToMain) => push(m));
-  worker.on('error', (err: Error) => push({ t: 'crash', err }));
-  worker.on('exit', (code: number) => push({ t: 'exit', code }));
-  const req = new Request();
-  const strs: string[] = [];
-  const onError = opts.onError;
-  try {
-    for (;;) {
-      while (queue.length === 0) await new Promise<void>((res) => { wake = res; });
-      const m = queue.shift()!;
-      if (m.t === 'batch') {
-        for (const s of m.strs) strs.push(s);
-        const f = new Float64Array(m.buf);
-        const n = m.n;
-        for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
-          const kind = f[o + S_KIND]! | 0;
-          if (kind < 0) {
-            if (kind === P_ERROR) onError?.(strs[f[o + S_TASK]!]!);
-            else if (kind === P_WMARKS_ONLY) unpackWmarks(f, o, req.wmarks);
-            continue;
+/**
+ * A started parser worker for one trace file. Starting it early (before the machine is built) hides the worker's
+ * start-up; until replay() runs it is unref'd, so an error in between does not keep the process alive (and it stops
+ * by itself at its backpressure limit).
+ */
+export class TracePipeline {
+  readonly path: string;
+  readonly strict: boolean;
+  readonly traceKernel: string | undefined;
+  private readonly worker: Worker;
+  private readonly queue: (ToMain | { t: 'crash'; err: Error } | { t: 'exit'; code: number })[] = [];
+  private wake: (() => void) | null = null;
+  /** replay() has run (a pipeline serves one pass over its file) */
+  used = false;
+
+  constructor(path: string, strict: boolean, traceKernel: string | undefined) {
+    this.path = path;
+    this.strict = strict;
+    this.traceKernel = traceKernel;
+    // cpu numbers cross raw: eventToRequest's `cpu % nrCpus` with this bound is the identity, and replay() applies
+    // the machine's nrCpus (unknown before the machine is built)
+    const workerData: PipelineWorkerData = { path, strict, traceKernel, nrCpus: RAW_CPUS, batchEvents: PIPELINE_BATCH_EVENTS };
+    // the worker inherits node's flags, but --input-type (a `node -e` parent) is refused for a file entry
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    this.worker = new Worker(WORKER_URL, { workerData, execArgv });
+    this.worker.unref();
+    const push = (m: (typeof this.queue)[number]) => {
+      this.queue.push(m);
+      if (this.wake) { const w = this.wake; this.wake = null; w(); }
+    };
+    this.worker.on('message', (m: ToMain) => push(m));
+    this.worker.on('error', (err: Error) => push({ t: 'crash', err }));
+    this.worker.on('exit', (code: number) => push({ t: 'exit', code }));
+  }
+
+  /** stops the worker (idempotent) */
+  close(): void {
+    void this.worker.terminate();
+  }
+
+  /** replayTraceFile() with the parsing in the worker; same records, same errors, same result */
+  async replay(engine: ReplayEngine, opts: TraceReplayOptions): Promise<ReadResult> {
+    if (this.used) throw new Error(`pipeline: ${this.path} was already replayed`);
+    this.used = true;
+    const worker = this.worker;
+    worker.ref();
+    const queue = this.queue;
+    const nrCpus = Math.max(1, engine.machine.nrCpus);
+    const path = this.path;
+    const req = new Request();
+    const strs: string[] = [];
+    const onError = opts.onError;
+    try {
+      for (;;) {
+        while (queue.length === 0) await new Promise<void>((res) => { this.wake = res; });
+        const m = queue.shift()!;
+        if (m.t === 'batch') {
+          for (const s of m.strs) strs.push(s);
+          const f = new Float64Array(m.buf);
+          const n = m.n;
+          for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
+            const kind = f[o + S_KIND]! | 0;
+            if (kind < 0) {
+              if (kind === P_ERROR) onError?.(strs[f[o + S_TASK]!]!);
+              else if (kind === P_WMARKS_ONLY) unpackWmarks(f, o, req.wmarks);
+              continue;
+            }
+            // the fields eventToRequest (trace.ts) writes, kind by kind; the int fields hold small integers (pid,
+            // cpu, order, migratetype -1..5, nid), converted back from doubles so their V8 representation stays Smi
+            const t = f[o + S_TIME]!;
+            req.timeSec = t;
+            req.timeNs = Math.round(t * 1e9);
+            req.task = strs[f[o + S_TASK]!]!;
+            req.pid = f[o + S_PID]! | 0;
+            req.cpu = (f[o + S_CPU]! | 0) % nrCpus;
+            req.name = '';
+            req.kind = kind;
+            switch (kind) {
+              case REQ_ALLOC:
+                req.order = f[o + S_ORDER]! | 0;
+                req.gfpMask = f[o + S_GFP_MASK]!;
+                req.gfpEra = strs[f[o + S_GFP_ERA]!]!;
+                req.gfpText = strs[f[o + S_GFP_TEXT]!]!;
+                req.migratetype = f[o + S_MIGRATETYPE]! | 0;
+                req.recOk = f[o + S_REC_OK] === 1;
+                req.recPfn = num(f[o + S_REC_PFN]!);
+                req.nid = f[o + S_NID]! | 0;
+                break;
+              case REQ_FREE:
+              case REQ_PCP_DRAIN:
+                req.order = f[o + S_ORDER]! | 0;
+                req.pfn = num(f[o + S_PFN]!);
+                break;
+              case REQ_PCP_REFILL:
+                req.order = f[o + S_ORDER]! | 0;
+                req.pfn = num(f[o + S_PFN]!);
+                req.migratetype = f[o + S_MIGRATETYPE]! | 0;
+                break;
+              case REQ_RECORD:
+              case REQ_COMPACT_MIGRATED:
+                req.aux = num(f[o + S_AUX]!);
+                break;
+              case REQ_COMPACT_BEGIN:
+                req.pfn = num(f[o + S_PFN]!);
+                req.aux = num(f[o + S_AUX]!);
+                break;
+              case REQ_WMARKS:
+                unpackWmarks(f, o, req.wmarks);
+                req.pfn = num(f[o + S_PFN]!);
+                req.aux = num(f[o + S_AUX]!);
+                break;
+              default:
+                throw new Error(`pipeline: unknown packed request kind ${kind}`);
+            }
+            engine.handle(req);
           }
-          // the fields eventToRequest (trace.ts) writes, kind by kind; the int fields hold small integers (pid,
-          // cpu, order, migratetype -1..5, nid), converted back from doubles so their V8 representation stays Smi
-          const t = f[o + S_TIME]!;
-          req.timeSec = t;
-          req.timeNs = Math.round(t * 1e9);
-          req.task = strs[f[o + S_TASK]!]!;
-          req.pid = f[o + S_PID]! | 0;
-          req.cpu = f[o + S_CPU]! | 0;
-          req.name = '';
-          req.kind = kind;
-          switch (kind) {
-            case REQ_ALLOC:
-              req.order = f[o + S_ORDER]! | 0;
-              req.gfpMask = f[o + S_GFP_MASK]!;
-              req.gfpEra = strs[f[o + S_GFP_ERA]!]!;
-              req.gfpText = strs[f[o + S_GFP_TEXT]!]!;
-              req.migratetype = f[o + S_MIGRATETYPE]! | 0;
-              req.recOk = f[o + S_REC_OK] === 1;
-              req.recPfn = num(f[o + S_REC_PFN]!);
-              req.nid = f[o + S_NID]! | 0;
-              break;
-            case REQ_FREE:
-            case REQ_PCP_DRAIN:
-              req.order = f[o + S_ORDER]! | 0;
-              req.pfn = num(f[o + S_PFN]!);
-              break;
-            case REQ_PCP_REFILL:
-              req.order = f[o + S_ORDER]! | 0;
-              req.pfn = num(f[o + S_PFN]!);
-              req.migratetype = f[o + S_MIGRATETYPE]! | 0;
-              break;
-            case REQ_RECORD:
-            case REQ_COMPACT_MIGRATED:
-              req.aux = num(f[o + S_AUX]!);
-              break;
-            case REQ_COMPACT_BEGIN:
-              req.pfn = num(f[o + S_PFN]!);
-              req.aux = num(f[o + S_AUX]!);
-              break;
-            case REQ_WMARKS:
-              unpackWmarks(f, o, req.wmarks);
-              req.pfn = num(f[o + S_PFN]!);
-              req.aux = num(f[o + S_AUX]!);
-              break;
-            default:
-              throw new Error(`pipeline: unknown packed request kind ${kind}`);
-          }
-          engine.handle(req);
+          worker.postMessage({ t: 'free', buf: m.buf } satisfies ToWorker, [m.buf]);
+        } else if (m.t === 'done') {
+          engine.unparsed += m.result.unparsed;
+          return m.result;
+        } else if (m.t === 'fail') {
+          throw reviveError(m.err);
+        } else if (m.t === 'crash') {
+          throw m.err;
+        } else {
+          throw new Error(`pipeline: the parser worker exited (code ${m.code}) before the end of ${path}`);
         }
-        worker.postMessage({ t: 'free', buf: m.buf } satisfies ToWorker, [m.buf]);
-      } else if (m.t === 'done') {
-        engine.unparsed += m.result.unparsed;
-        return m.result;
-      } else if (m.t === 'fail') {
-        throw reviveError(m.err);
-      } else if (m.t === 'crash') {
-        throw m.err;
-      } else {
-        throw new Error(`pipeline: the parser worker exited (code ${m.code}) before the end of ${path}`);
       }
+    } finally {
+      this.close();
     }
-  } finally {
-    void worker.terminate();
   }
 }
 

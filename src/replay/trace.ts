@@ -28,7 +28,7 @@ import { blockHead, claimBlock, CLAIM_IMPOSSIBLE, pcpAddTail } from '../mm/isola
 import { freeOnePage as zoneFreeOnePage, pfnToZone } from '../mm/page_alloc.js';
 import { pcpAllowedOrder } from '../mm/pcp.js';
 import type { ReplayEngine } from './engine.js';
-import { replayTracePipelined, usePipeline } from './pipeline.js';
+import { TracePipeline, usePipeline } from './pipeline.js';
 import {
   REC_COMPACTION, REC_DIRECT_RECLAIM_BEGIN, REC_DIRECT_RECLAIM_END, REC_EXTFRAG, REC_WAKEUP_KSWAPD, REQ_ALLOC,
   REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS, Request,
@@ -40,6 +40,8 @@ export interface TraceReplayOptions {
   onError?: (msg: string) => void;
   /** the environment: when given, a large trace file is parsed in a worker thread (pipeline.ts usePipeline) */
   env?: Record<string, string | undefined>;
+  /** a parser worker already started for this file (pipeline.ts startPipeline) */
+  pipeline?: TracePipeline;
 }
 
 /**
@@ -147,7 +149,8 @@ export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): bo
 
 /** Streams one trace through the engine. */
 export async function replayTraceFile(engine: ReplayEngine, path: string, stdin: () => NodeJS.ReadableStream, opts: TraceReplayOptions): Promise<ReadResult> {
-  if (opts.env && usePipeline(path, opts.env)) return replayTracePipelined(engine, path, opts);
+  if (opts.pipeline?.path === path && !opts.pipeline.used) return opts.pipeline.replay(engine, opts);
+  if (opts.env && usePipeline(path, opts.env)) return new TracePipeline(path, opts.strict, opts.traceKernel).replay(engine, opts);
   const req = new Request();
   const nrCpus = Math.max(1, engine.machine.nrCpus);
   const r = await readTrace(path, stdin, { strict: opts.strict, traceKernel: opts.traceKernel }, (ev) => {

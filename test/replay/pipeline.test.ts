@@ -146,6 +146,12 @@ describe('replay pipeline (parser in a worker thread)', () => {
     expect(s.err).not.toContain('bad.txt:35000');
   }, 120_000);
 
+  it('when several files replay (the first one\'s worker started before the machine is built) then the output is byte-identical', async () => {
+    const r = await both([bad, synth, bad, '--log', 'decisions', '--format', 'jsonl']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter((l) => l.includes('"kind":"header"')).length).toBe(1);
+  }, 120_000);
+
   it('when --trace-kernel is not a known kernel then both give the same usage error', async () => {
     const r = await both([synth, '--trace-kernel', '9.9']);
     expect(r.code).toBe(2);
