@@ -27,7 +27,7 @@ import {
 import type { PipelineWorkerData, SerializedError, ToMain, ToWorker } from './pipeline-layout.js';
 import type { TraceReplayOptions } from './trace.js';
 
-/** files below this size replay in-thread: a worker's start-up (~30 ms) is not worth it */
+/** files below this size replay in-thread: a worker's start-up (~0.3 s, mostly loading the engine's modules) is not worth it */
 export const PIPELINE_MIN_BYTES = 4 << 20;
 /** records per batch: 16384 × 19 doubles = 2.4 MiB */
 export const PIPELINE_BATCH_EVENTS = 16384;
