@@ -8,17 +8,8 @@ import { createPageAlloc, createAllocOut, allocPagesFast, freePages } from '../d
 import { drainAllPages } from '../dist/mm/pcp.js';
 import { gfpBit } from '../dist/mm/gfp.js';
 import { memmapBytesPerPage } from '../dist/mm/memmap.js';
+import { mulberry32 } from './prng.js';
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const era = v6_18.gfpEra;
 const GFP_KERNEL = gfpBit('GFP_KERNEL', era);
