@@ -177,8 +177,6 @@ export class ReplayEngine {
   private unknown = 0;
   private preTrace = 0;
   private thpSkipped = 0;
-  private warnPrinted = 0;
-  private warnSuppressed = 0;
   readonly agreement: Agreement = {
     recorded_ok_predicted_ok: 0, recorded_ok_predicted_failed: 0, recorded_failed_predicted_ok: 0, recorded_failed_predicted_failed: 0,
     zone_agree: 0, zone_compared: 0,
@@ -389,7 +387,7 @@ export class ReplayEngine {
       this.replaceRecorded(req.recPfn, DEAD);
     }
     this.countAlloc(order, pfn >= 0, out.path);
-    if (out.warnLines.length > 0) this.emitWarning(req, out.warnLines, out.warned);
+    if (out.warnLines.length > 0) this.emitWarning(req, out.warnLines);
     if (this.logMask & LOG_DECISIONS || (this.logMask & LOG_FAILURES && pfn < 0)) {
       this.reporter.alloc(this.allocEvent(req, out.path, pfn, out.zone, out.warned, null));
     }
@@ -664,8 +662,7 @@ export class ReplayEngine {
     }, { nodes: this.machine.nodes });
     const printed = v === WARN_PRINT;
     this.driver.vmstat[printed ? MMREPLAY_WARN_ALLOC_PRINTED : MMREPLAY_WARN_ALLOC_SUPPRESSED]!++;
-    if (lines.length > 0) this.emitWarning(req, lines, printed);
-    else this.warnSuppressed++;
+    if (lines.length > 0) this.emitWarning(req, lines);
     return printed;
   }
 
@@ -834,9 +831,8 @@ export class ReplayEngine {
     this.byPath[path]!++;
   }
 
-  private emitWarning(req: Request, lines: string[], printed: boolean): void {
-    if (printed) this.warnPrinted++;
-    else this.warnSuppressed++;
+  /** kernel log lines of one request (warn_alloc's report, the OOM killer's lines) to the reporter */
+  private emitWarning(req: Request, lines: string[]): void {
     this.reporter.warning({ kind: 'warning', seq: this.seq, time: formatTime6(req.timeSec), lines: lines.slice() });
   }
 
@@ -987,7 +983,8 @@ export class ReplayEngine {
       by_path: byPath,
       frees: { dropped: this.dropped, noop: this.noop, unknown: this.unknown, pre_trace: this.preTrace },
       thp_group_skipped: this.thpSkipped,
-      warnings: { printed: this.warnPrinted, suppressed: this.warnSuppressed },
+      // the counters warn_alloc itself keeps: a __GFP_NOWARN failure is suppressed without printing a line
+      warnings: { printed: vm[MMREPLAY_WARN_ALLOC_PRINTED]!, suppressed: vm[MMREPLAY_WARN_ALLOC_SUPPRESSED]! },
       counters,
       unparsed: this.unparsed,
       buddyinfo: printBuddyinfo(views),
