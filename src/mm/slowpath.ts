@@ -376,7 +376,13 @@ export function createMmSystem(machine: Machine, opts: Partial<MmSystemOptions> 
   const pa = createPageAlloc(machine, buddyOps);
   pa.steps = new AllocSteps(opts.stepsCap ?? 1024);
   const era = machine.policy.gfpEra;
-  const showMem = opts.showMem ?? { ...referenceShowMemConfig, numa: machine.nodes.length > 1 || referenceShowMemConfig.numa };
+  // the machine's own build facts where it has them: MAX_NR_ZONES (lowmem_reserve[] entries) and CONFIG_CMA
+  const showMem = opts.showMem ?? {
+    ...referenceShowMemConfig,
+    numa: machine.nodes.length > 1 || referenceShowMemConfig.numa,
+    maxNrZones: machine.config.nrZoneTypes,
+    cma: machine.config.cma,
+  };
   return {
     machine,
     policy: machine.policy,
