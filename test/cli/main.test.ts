@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { buildProgram, run } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 
 describe('mmreplay main', () => {
@@ -27,5 +27,14 @@ describe('mmreplay main', () => {
     const io = memoryIo();
     expect(await run(['--version'], io)).toBe(0);
     expect(io.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('when a command line names a command then only that command is loaded; help lists all eight', async () => {
+    const names = async (argv?: string[]) => (await buildProgram(memoryIo(), argv)).commands.map((c) => c.name());
+    expect(await names(['--debug', 'policies', 'v5.0'])).toEqual(['policies']);
+    const all = ['replay', 'stat', 'convert', 'validate', 'machine', 'policies', 'check', 'diff'];
+    expect(await names(['--help'])).toEqual(all);
+    expect(await names(['help', 'stat'])).toEqual(all);
+    expect(await names(['bogus'])).toEqual(all);
   });
 });
