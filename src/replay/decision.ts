@@ -3,7 +3,7 @@
  * Reporters only read these and the read-only summary; they never touch simulator state. Events are built only
  * when the log level asks for them (LOG_* mask), so `--log none` allocates nothing per request.
  *
- * Keep in sync: allocPathNames with src/mm/slowpath.ts allocPathNames and the scenario schema's allocPaths;
+ * Keep in sync: allocPathNames (src/mm/slowpath.ts) with the scenario schema's allocPaths;
  * stepKindNames with page_alloc.ts stepNames (+ the slow-path step kinds); schema/replay-log.schema.json is
  * generated from these tables by scripts/gen-replay-schema.mjs.
  */
@@ -23,21 +23,14 @@ export function logMask(level: LogLevel): number {
   }
 }
 
-/** the __alloc_pages stage that served or failed a request (the closed list of slowpath.ts) */
-export const PATH_FAST = 0;
-export const PATH_MIN_RETRY = 1;
-export const PATH_INITIAL_COMPACT = 2;
-export const PATH_RECLAIM = 3;
-export const PATH_COMPACT = 4;
-export const PATH_RESERVES = 5;
-export const PATH_OOM = 6;
-export const PATH_NOFAIL = 7;
-export const PATH_FAIL = 8;
-/** returned NULL before any attempt: order > MAX_PAGE_ORDER or an invalid gfp zone (GFP_ZONE_BAD) */
-export const PATH_REJECT = 9;
-export const allocPathNames: readonly string[] = [
-  'fast', 'min_retry', 'initial_compact', 'reclaim', 'compact', 'reserves', 'oom', 'nofail', 'fail', 'reject',
-];
+/** the __alloc_pages stage that served or failed a request: the closed list slowpath.ts defines, under the names the
+ *  replay code uses */
+export {
+  ALLOC_PATH_FAST as PATH_FAST, ALLOC_PATH_MIN_RETRY as PATH_MIN_RETRY, ALLOC_PATH_INITIAL_COMPACT as PATH_INITIAL_COMPACT,
+  ALLOC_PATH_RECLAIM as PATH_RECLAIM, ALLOC_PATH_COMPACT as PATH_COMPACT, ALLOC_PATH_RESERVES as PATH_RESERVES,
+  ALLOC_PATH_OOM as PATH_OOM, ALLOC_PATH_NOFAIL as PATH_NOFAIL, ALLOC_PATH_FAIL as PATH_FAIL,
+  ALLOC_PATH_REJECT as PATH_REJECT, allocPathNames,
+} from '../mm/slowpath.js';
 
 /** replay modes */
 export const MODE_SIMULATE = 0;
