@@ -42,65 +42,12 @@ import { gfpToAllocFlags as slowGfpToAllocFlags } from '../mm/slowpath.js';
 import { createPrediction, predictAlloc, predictBits } from './predict.js';
 import type { PredictBits, Prediction } from './predict.js';
 
-// ---- requests ----
+// ---- requests (request.ts) ----
 
-export const REQ_ALLOC = 1;
-export const REQ_FREE = 2;
-/** time passes (scenario `advance`); the background actors run */
-export const REQ_ADVANCE = 3;
-/** sysctl change (scenario `sysctl`); watermarks are recomputed */
-export const REQ_SYSCTL = 4;
-/** mirror: mm_page_alloc_zone_locked percpu_refill=1 — a block moves from the buddy lists to a pcp list */
-export const REQ_PCP_REFILL = 5;
-/** mirror: mm_page_pcpu_drain — a block moves from a pcp list to the buddy lists */
-export const REQ_PCP_DRAIN = 6;
-/** mm_compaction_begin: zone start and the free scanner's position (aux = free_pfn, pfn = zone_start) */
-export const REQ_COMPACT_BEGIN = 7;
-/** mm_compaction_migratepages: aux = nr_migrated pages moved to free-scanner pages (mirror takes them) */
-export const REQ_COMPACT_MIGRATED = 8;
-/** the kernel's own record, counted for the agreement table: aux = REC_* */
-export const REQ_RECORD = 9;
-/** mm_setup_per_zone_wmarks: the kernel recomputed a zone's watermarks (zone growth): pfn = node, aux = zone idx */
-export const REQ_WMARKS = 10;
-
-export const REC_WAKEUP_KSWAPD = 0;
-export const REC_DIRECT_RECLAIM_BEGIN = 1;
-export const REC_DIRECT_RECLAIM_END = 2;
-export const REC_COMPACTION = 3;
-export const REC_EXTFRAG = 4;
-
-/** One request; sources reuse one record and overwrite it. */
-export class Request {
-  kind = 0;
-  timeNs = 0;
-  /** seconds as printed (for the logs) */
-  timeSec = 0;
-  task = '';
-  pid = -1;
-  cpu = 0;
-  order = 0;
-  gfpMask = 0;
-  /** recorded migratetype (-1: from the gfp mask) */
-  migratetype = -1;
-  /** gfp era (src/mm/gfp.ts) gfpMask is laid out in: a trace's kernel; '' = the policy's own (scenarios) */
-  gfpEra = '';
-  /** the trace's gfp_flags text ('' for scenarios), shown beside the policy's text when they differ */
-  gfpText = '';
-  /** recorded outcome (traces); for scenarios recOk is true and recPfn -1 */
-  recOk = true;
-  recPfn = -1;
-  /** free: the recorded pfn; pcp events: the pfn */
-  pfn = -1;
-  aux = 0;
-  /** node of a scenario alloc */
-  nid = 0;
-  /** scenario request name ('' for traces) */
-  name = '';
-  /** scenario sysctl change */
-  sysctl: Partial<Sysctl> | null = null;
-  /** watermarks of REQ_WMARKS: min, low, high, promo */
-  wmarks: number[] = [0, 0, 0, 0];
-}
+export {
+  REQ_ALLOC, REQ_FREE, REQ_ADVANCE, REQ_SYSCTL, REQ_PCP_REFILL, REQ_PCP_DRAIN, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_RECORD, REQ_WMARKS, REC_WAKEUP_KSWAPD, REC_DIRECT_RECLAIM_BEGIN, REC_DIRECT_RECLAIM_END, REC_COMPACTION, REC_EXTFRAG, Request,
+} from './request.js';
+import { REQ_ALLOC, REQ_FREE, REQ_ADVANCE, REQ_SYSCTL, REQ_PCP_REFILL, REQ_PCP_DRAIN, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_RECORD, REQ_WMARKS, REC_WAKEUP_KSWAPD, REC_DIRECT_RECLAIM_BEGIN, REC_DIRECT_RECLAIM_END, REC_COMPACTION, REC_EXTFRAG, Request } from './request.js';
 
 export interface EngineOptions {
   machine: Machine;

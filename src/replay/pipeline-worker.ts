@@ -10,8 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readTrace } from '../trace/read.js';
 import { EV_MM_SETUP_PER_ZONE_WMARKS } from '../trace/event.js';
 import type { Intern } from '../trace/intern.js';
-import { Request } from './engine.js';
-import { eventToRequest } from './trace.js';
+import { Request, eventToRequest } from './request.js';
 import {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
   S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,

@@ -15,24 +15,15 @@
  */
 import type { ReadResult } from '../trace/read.js';
 import { readTrace } from '../trace/read.js';
-import {
-  EV_MM_COMPACTION_BEGIN, EV_MM_COMPACTION_MIGRATEPAGES, EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES, EV_MM_PAGE_ALLOC,
-  EV_MM_PAGE_ALLOC_EXTFRAG, EV_MM_PAGE_ALLOC_ZONE_LOCKED, EV_MM_PAGE_FREE, EV_MM_PAGE_PCPU_DRAIN,
-  EV_MM_SETUP_PER_ZONE_WMARKS, EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, EV_MM_VMSCAN_DIRECT_RECLAIM_END,
-  EV_MM_VMSCAN_WAKEUP_KSWAPD,
-} from '../trace/event.js';
-import type { TraceEvent } from '../trace/event.js';
-import { zoneNames, MIGRATE_MOVABLE, MIGRATE_PCPTYPES } from '../mm/mmzone.js';
+import { EV_MM_PAGE_ALLOC, EV_MM_PAGE_ALLOC_ZONE_LOCKED, EV_MM_PAGE_FREE, EV_MM_PAGE_PCPU_DRAIN } from '../trace/event.js';
+import { MIGRATE_MOVABLE, MIGRATE_PCPTYPES } from '../mm/mmzone.js';
 import { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_PCP, PAGE_RESERVED } from '../mm/memmap.js';
 import { blockHead, claimBlock, CLAIM_IMPOSSIBLE, pcpAddTail } from '../mm/isolate.js';
 import { freeOnePage as zoneFreeOnePage, pfnToZone } from '../mm/page_alloc.js';
 import { pcpAllowedOrder } from '../mm/pcp.js';
 import type { ReplayEngine } from './engine.js';
 import { TracePipeline, usePipeline } from './pipeline.js';
-import {
-  REC_COMPACTION, REC_DIRECT_RECLAIM_BEGIN, REC_DIRECT_RECLAIM_END, REC_EXTFRAG, REC_WAKEUP_KSWAPD, REQ_ALLOC,
-  REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS, Request,
-} from './engine.js';
+import { Request } from './request.js';
 
 export interface TraceReplayOptions {
   strict: boolean;
@@ -44,108 +35,8 @@ export interface TraceReplayOptions {
   pipeline?: TracePipeline;
 }
 
-/**
- * A trace's `migratetype=` number as the simulator's slot (mmzone.ts, 4.4+ numbering), by meaning: ≤4.3 kernels
- * number MIGRATE_RECLAIMABLE 1 and MIGRATE_MOVABLE 2, 4.4+ the other way round (include/linux/mmzone.h @ v4.0
- * and v4.4); slot 3 is MIGRATE_RESERVE there and MIGRATE_HIGHATOMIC later, CMA and ISOLATE keep their numbers.
- */
-export function migratetypeByMeaning(mt: number, gfpEra: string): number {
-  if (gfpEra === '4.0' && (mt === 1 || mt === 2)) return 3 - mt;
-  return mt;
-}
-
-/** Fills `req` from a trace event; returns false for events that are not requests. */
-export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): boolean {
-  req.timeSec = ev.time;
-  req.timeNs = Math.round(ev.time * 1e9);
-  req.task = ev.task;
-  req.pid = ev.pid;
-  req.cpu = ev.cpu >= 0 ? ev.cpu % nrCpus : 0;
-  req.name = '';
-  switch (ev.id) {
-    case EV_MM_PAGE_ALLOC:
-      req.kind = REQ_ALLOC;
-      req.order = ev.order;
-      req.gfpMask = ev.gfpMask >= 0 ? ev.gfpMask : 0;
-      req.gfpEra = ev.gfpEra;
-      req.gfpText = ev.gfp;
-      req.migratetype = migratetypeByMeaning(ev.migratetype, ev.gfpEra);
-      req.recOk = !ev.failed;
-      req.recPfn = ev.failed ? -1 : ev.pfn;
-      req.nid = 0;
-      return true;
-    case EV_MM_PAGE_FREE:
-      req.kind = REQ_FREE;
-      req.order = ev.order;
-      req.pfn = ev.pfn;
-      return true;
-    case EV_MM_PAGE_ALLOC_ZONE_LOCKED:
-      if (ev.percpuRefill !== 1) return false;
-      req.kind = REQ_PCP_REFILL;
-      req.order = ev.order;
-      req.pfn = ev.pfn;
-      req.migratetype = migratetypeByMeaning(ev.migratetype, ev.gfpEra);
-      return true;
-    case EV_MM_PAGE_PCPU_DRAIN:
-      req.kind = REQ_PCP_DRAIN;
-      req.order = ev.order;
-      req.pfn = ev.pfn;
-      return true;
-    case EV_MM_PAGE_ALLOC_EXTFRAG:
-      req.kind = REQ_RECORD;
-      req.aux = REC_EXTFRAG;
-      return true;
-    case EV_MM_VMSCAN_WAKEUP_KSWAPD:
-      req.kind = REQ_RECORD;
-      req.aux = REC_WAKEUP_KSWAPD;
-      return true;
-    case EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
-      req.kind = REQ_RECORD;
-      req.aux = REC_DIRECT_RECLAIM_BEGIN;
-      return true;
-    case EV_MM_VMSCAN_DIRECT_RECLAIM_END:
-      req.kind = REQ_RECORD;
-      req.aux = REC_DIRECT_RECLAIM_END;
-      return true;
-    case EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES:
-      req.kind = REQ_RECORD;
-      req.aux = REC_COMPACTION;
-      return true;
-    case EV_MM_COMPACTION_BEGIN: {
-      const zs = ev.num('zone_start');
-      const fp = ev.num('free_pfn');
-      if (!(zs >= 0) || !(fp >= 0)) return false;
-      req.kind = REQ_COMPACT_BEGIN;
-      req.pfn = zs;
-      req.aux = fp;
-      return true;
-    }
-    case EV_MM_COMPACTION_MIGRATEPAGES: {
-      const n = ev.num('nr_migrated');
-      if (!(n > 0)) return false;
-      req.kind = REQ_COMPACT_MIGRATED;
-      req.aux = n;
-      return true;
-    }
-    case EV_MM_SETUP_PER_ZONE_WMARKS: {
-      const nid = ev.num('node_id');
-      const zi = zoneNames.indexOf(ev.field('zone') ?? '');
-      const w = req.wmarks;
-      w[0] = ev.num('watermark_min');
-      w[1] = ev.num('watermark_low');
-      w[2] = ev.num('watermark_high');
-      w[3] = ev.num('watermark_promo');
-      if (!(nid >= 0) || zi < 0 || !(w[0] >= 0) || !(w[1] >= 0) || !(w[2] >= 0)) return false;
-      if (!(w[3]! >= 0)) w[3] = w[2]!;
-      req.kind = REQ_WMARKS;
-      req.pfn = nid;
-      req.aux = zi;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
+export { eventToRequest, migratetypeByMeaning } from './request.js';
+import { eventToRequest } from './request.js';
 
 /** Streams one trace through the engine. */
 export async function replayTraceFile(engine: ReplayEngine, path: string, stdin: () => NodeJS.ReadableStream, opts: TraceReplayOptions): Promise<ReadResult> {
