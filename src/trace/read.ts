@@ -45,6 +45,8 @@ export interface ReadResult {
 /** how the first look is bounded: bytes read before deciding, and event lines examined */
 export const FIRST_LOOK_BYTES = 64 * 1024;
 export const FIRST_LOOK_EVENTS = 5000;
+/** ReadResult.firstErrors holds this many messages unless ReadOptions.maxErrorsShown says otherwise */
+export const FIRST_ERRORS_SHOWN = 10;
 
 /** Collects what every front end reports: counts, timestamps, errors; applies --strict. */
 export class Sink {
@@ -66,7 +68,7 @@ export class Sink {
     this.opts = opts;
     this.onEvent = onEvent;
     this.onError = onError;
-    this.maxErrors = opts.maxErrorsShown ?? 10;
+    this.maxErrors = opts.maxErrorsShown ?? FIRST_ERRORS_SHOWN;
   }
 
   /** a parsed event: counted under its name (names.counts) and handed to onEvent */
@@ -110,6 +112,40 @@ export function explicitEra(traceKernel: string): EraChoice {
   return era;
 }
 
+/** what the first look at a kernel-text trace decides */
+export interface TextFirstLook {
+  /** 'ftrace', 'trace-cmd' or 'perf-script' */
+  format: TraceFormat;
+  era: EraChoice;
+}
+
+/**
+ * The first look at a kernel-text trace (ftrace, trace-cmd report, perf script), as readTrace takes it: `head` is
+ * the first chunks of the input (at least FIRST_LOOK_BYTES unless the input is shorter); its first
+ * FIRST_LOOK_EVENTS event lines are parsed with `parser` for EraSignals (nothing is reported) and the era chosen
+ * from them, unless `forced` (--trace-kernel) gives it, in which case no line is looked at. The format comes from
+ * what the parser saw (`cpus=N` header, `comm pid` with a space). The parser's gfp era is left for the caller to set.
+ */
+export function firstLookText(head: Buffer, forced: EraChoice | undefined, parser: TextParser, ev: TraceEvent): TextFirstLook {
+  let era: EraChoice;
+  if (forced) {
+    era = forced;
+  } else {
+    const sig = new EraSignals();
+    parser.sig = sig;
+    let seen = 0;
+    const look = new LineSplitter((buf, s, e) => {
+      if (seen < FIRST_LOOK_EVENTS && parser.parse(buf, s, e, ev) === LINE_EVENT) seen++;
+    }, () => {});
+    look.push(head);
+    look.end();
+    parser.sig = null;
+    era = chooseEra(sig);
+  }
+  const format: TraceFormat = parser.sawTraceCmdHeader ? 'trace-cmd' : parser.sawPerfShape ? 'perf-script' : 'ftrace';
+  return { format, era };
+}
+
 /**
  * parses `path` ('-' = stdin) and calls onEvent synchronously for every parsed event (the same record object,
  * overwritten each time); onError for each bad line; with strict the first bad line throws InputError (exit 2)
@@ -147,23 +183,7 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
   const parser = new TextParser();
   const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
   ev.file = file;
-  let era: EraChoice;
-  if (forced) {
-    era = forced;
-  } else {
-    // first look: format signals and gfp names of the first events, nothing reported
-    const sig = new EraSignals();
-    parser.sig = sig;
-    let seen = 0;
-    const look = new LineSplitter((buf, s, e) => {
-      if (seen < FIRST_LOOK_EVENTS && parser.parse(buf, s, e, ev) === LINE_EVENT) seen++;
-    }, () => {});
-    look.push(head);
-    look.end();
-    parser.sig = null;
-    era = chooseEra(sig);
-  }
-  const fmt: TraceFormat = parser.sawTraceCmdHeader ? 'trace-cmd' : parser.sawPerfShape ? 'perf-script' : 'ftrace';
+  const { format: fmt, era } = firstLookText(head, forced, parser, ev);
   parser.setEra(era.gfpEra);
   ev.format = fmt; ev.kernelEra = era.kernelEra; ev.gfpEra = era.gfpEra;
   const splitter = new LineSplitter((buf, s, e, no) => {

@@ -60,6 +60,42 @@ function byKey(m: Map<string, number>): Record<string, number> {
   return o;
 }
 
+/**
+ * One file's page-event counts (or one thread's share of them, see parallel.ts), keyed by order / migratetype
+ * number and by string: what StatCollector.endFile folds into the totals. Plain data, so it crosses a worker
+ * boundary by structured clone, and shares of one file add up (addStatCounts) to the file's counts.
+ */
+export interface StatCounts {
+  allocTotal: number;
+  allocFailed: number;
+  freeTotal: number;
+  freeBatched: number;
+  /** index = order (0..15) */
+  allocByOrder: number[];
+  failedByOrder: number[];
+  freeByOrder: number[];
+  /** index = migratetype number as printed (0..15), named by the file's gfp era when folded */
+  byMigratetype: number[];
+  byGfp: Map<string, number>;
+  byTask: Map<string, number>;
+}
+
+/** adds `b` into `a` */
+export function addStatCounts(a: StatCounts, b: StatCounts): void {
+  a.allocTotal += b.allocTotal;
+  a.allocFailed += b.allocFailed;
+  a.freeTotal += b.freeTotal;
+  a.freeBatched += b.freeBatched;
+  for (let o = 0; o < 16; o++) {
+    a.allocByOrder[o]! += b.allocByOrder[o]!;
+    a.failedByOrder[o]! += b.failedByOrder[o]!;
+    a.freeByOrder[o]! += b.freeByOrder[o]!;
+    a.byMigratetype[o]! += b.byMigratetype[o]!;
+  }
+  for (const [k, v] of b.byGfp) add(a.byGfp, k, v);
+  for (const [k, v] of b.byTask) add(a.byTask, k, v);
+}
+
 export class StatCollector {
   private readonly files: string[] = [];
   private readonly formats: string[] = [];
@@ -83,6 +119,10 @@ export class StatCollector {
   private last: number | null = null;
 
   // per-file counters, indexed by order / migratetype / intern id
+  private fAllocTotal = 0;
+  private fAllocFailed = 0;
+  private fFreeTotal = 0;
+  private fFreeBatched = 0;
   private fOrder = new Float64Array(16);
   private fFailedOrder = new Float64Array(16);
   private fFreeOrder = new Float64Array(16);
@@ -101,9 +141,9 @@ export class StatCollector {
     this.rec = ev;
     const id = ev.id;
     if (id === EV_MM_PAGE_ALLOC) {
-      this.allocTotal++;
+      this.fAllocTotal++;
       this.fOrder[ev.order]!++;
-      if (ev.failed) { this.allocFailed++; this.fFailedOrder[ev.order]!++; }
+      if (ev.failed) { this.fAllocFailed++; this.fFailedOrder[ev.order]!++; }
       if (ev.migratetype >= 0 && ev.migratetype < 16) this.fMt[ev.migratetype]!++;
       let g = ev.gfpId;
       if (g >= this.fGfp.length) this.fGfp = grow(this.fGfp, g);
@@ -112,15 +152,35 @@ export class StatCollector {
       if (g >= this.fTask.length) this.fTask = grow(this.fTask, g);
       this.fTask[g]!++;
     } else if (id === EV_MM_PAGE_FREE) {
-      this.freeTotal++;
+      this.fFreeTotal++;
       this.fFreeOrder[ev.order]!++;
     } else if (id === EV_MM_PAGE_FREE_BATCHED) {
-      this.freeBatched++;
+      this.fFreeBatched++;
     }
   };
 
-  /** folds one file's counters into the totals */
-  endFile(file: string, r: ReadResult): void {
+  /** the counts onEvent gathered since the last endFile / takeCounts, with strings for intern ids; clears them */
+  takeCounts(): StatCounts {
+    const c: StatCounts = {
+      allocTotal: this.fAllocTotal, allocFailed: this.fAllocFailed, freeTotal: this.fFreeTotal, freeBatched: this.fFreeBatched,
+      allocByOrder: Array.from(this.fOrder), failedByOrder: Array.from(this.fFailedOrder),
+      freeByOrder: Array.from(this.fFreeOrder), byMigratetype: Array.from(this.fMt),
+      byGfp: new Map(), byTask: new Map(),
+    };
+    const ev = this.rec;
+    if (ev) {
+      for (let i = 0; i < this.fGfp.length; i++) if (this.fGfp[i]! > 0) add(c.byGfp, ev.gfps.str(i), this.fGfp[i]!);
+      for (let i = 0; i < this.fTask.length; i++) if (this.fTask[i]! > 0) add(c.byTask, ev.tasks.str(i), this.fTask[i]!);
+    }
+    this.fAllocTotal = 0; this.fAllocFailed = 0; this.fFreeTotal = 0; this.fFreeBatched = 0;
+    this.fOrder.fill(0); this.fFailedOrder.fill(0); this.fFreeOrder.fill(0); this.fMt.fill(0);
+    this.fGfp.fill(0); this.fTask.fill(0);
+    this.rec = null;
+    return c;
+  }
+
+  /** folds one file's result and counts (by default what onEvent gathered for it) into the totals */
+  endFile(file: string, r: ReadResult, c: StatCounts = this.takeCounts()): void {
     this.files.push(file);
     if (!this.formats.includes(r.format)) this.formats.push(r.format);
     if (!this.eras.includes(r.kernelEra)) this.eras.push(r.kernelEra);
@@ -131,20 +191,18 @@ export class StatCollector {
     for (const e of r.firstErrors) if (this.errors.length < this.maxErrors) this.errors.push(e);
     if (r.firstTimestamp !== null && (this.first === null || r.firstTimestamp < this.first)) this.first = r.firstTimestamp;
     if (r.lastTimestamp !== null && (this.last === null || r.lastTimestamp > this.last)) this.last = r.lastTimestamp;
+    this.allocTotal += c.allocTotal;
+    this.allocFailed += c.allocFailed;
+    this.freeTotal += c.freeTotal;
+    this.freeBatched += c.freeBatched;
     for (let o = 0; o < 16; o++) {
-      add(this.allocByOrder, String(o), this.fOrder[o]!);
-      add(this.failedByOrder, String(o), this.fFailedOrder[o]!);
-      add(this.freeByOrder, String(o), this.fFreeOrder[o]!);
-      add(this.byMigratetype, migratetypeName(o, r.gfpEra), this.fMt[o]!);
+      add(this.allocByOrder, String(o), c.allocByOrder[o]!);
+      add(this.failedByOrder, String(o), c.failedByOrder[o]!);
+      add(this.freeByOrder, String(o), c.freeByOrder[o]!);
+      add(this.byMigratetype, migratetypeName(o, r.gfpEra), c.byMigratetype[o]!);
     }
-    const ev = this.rec;
-    if (ev) {
-      for (let i = 0; i < this.fGfp.length; i++) if (this.fGfp[i]! > 0) add(this.byGfp, ev.gfps.str(i), this.fGfp[i]!);
-      for (let i = 0; i < this.fTask.length; i++) if (this.fTask[i]! > 0) add(this.byTask, ev.tasks.str(i), this.fTask[i]!);
-    }
-    this.fOrder.fill(0); this.fFailedOrder.fill(0); this.fFreeOrder.fill(0); this.fMt.fill(0);
-    this.fGfp.fill(0); this.fTask.fill(0);
-    this.rec = null;
+    for (const [k, v] of c.byGfp) add(this.byGfp, k, v);
+    for (const [k, v] of c.byTask) add(this.byTask, k, v);
   }
 
   json(): StatJson {
