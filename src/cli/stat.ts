@@ -5,7 +5,8 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { readTrace } from '../trace/read.js';
+import { readTrace, type ReadResult } from '../trace/read.js';
+import { BAD_LINE_MESSAGES, statTraceParallel } from '../trace/parallel.js';
 import { StatCollector, type StatJson } from '../trace/stat.js';
 import type { Io } from './io.js';
 
@@ -26,10 +27,25 @@ export function register(program: Command, io: Io): void {
       const stat = new StatCollector();
       const empty: string[] = [];
       for (const t of traces) {
-        const r = await readTrace(t, io.stdin, { strict: Boolean(opts.strict), traceKernel: opts.traceKernel }, stat.onEvent,
-          (msg) => { if (opts.format === 'text') io.stderr(`mmreplay: ${msg}\n`); });
         const name = t === '-' ? '<stdin>' : t;
-        stat.endFile(name, r);
+        // bad-line messages on stderr (text only): the first BAD_LINE_MESSAGES of each file, whichever path reads it
+        let shown = 0;
+        const onError = opts.format === 'text' ? (msg: string) => {
+          if (shown < BAD_LINE_MESSAGES) { io.stderr(`mmreplay: ${msg}\n`); shown++; }
+        } : undefined;
+        const strict = Boolean(opts.strict);
+        const par = await statTraceParallel(t, { strict, traceKernel: opts.traceKernel }, io.env, onError);
+        let r: ReadResult;
+        if (par) {
+          r = par.result;
+          stat.endFile(name, r, par.counts);
+        } else {
+          r = await readTrace(t, io.stdin, { strict, traceKernel: opts.traceKernel }, stat.onEvent, onError);
+          stat.endFile(name, r);
+        }
+        if (onError && r.unparsed > shown) {
+          io.stderr(`mmreplay: ${name}: ${r.unparsed - shown} more malformed lines not shown (the first ${BAD_LINE_MESSAGES} of a file are)\n`);
+        }
         if (r.lines === 0) empty.push(name);
       }
       for (const f of empty) io.stderr(`mmreplay: ${f}: empty trace (no events)\n`);

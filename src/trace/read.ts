@@ -45,6 +45,8 @@ export interface ReadResult {
 /** how the first look is bounded: bytes read before deciding, and event lines examined */
 export const FIRST_LOOK_BYTES = 64 * 1024;
 export const FIRST_LOOK_EVENTS = 5000;
+/** the message of a line longer than lines.ts MAX_LINE, which is skipped */
+export const LONG_LINE_MESSAGE = 'line longer than 1 MiB (skipped)';
 /** ReadResult.firstErrors holds this many messages unless ReadOptions.maxErrorsShown says otherwise */
 export const FIRST_ERRORS_SHOWN = 10;
 
@@ -190,7 +192,7 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
     const r = parser.parse(buf, s, e, ev);
     if (r === LINE_EVENT) sink.event(ev, no);
     else if (r === LINE_ERROR) sink.bad(no, parser.error);
-  }, (no) => sink.bad(no, 'line longer than 1 MiB (skipped)'));
+  }, (no) => sink.bad(no, LONG_LINE_MESSAGE));
   const pause = opts.pause;
   for await (const c of all()) {
     splitter.push(c);
