@@ -110,15 +110,20 @@ function readAt(fd: number, path: string, buf: Buffer, len: number, pos: number)
   }
 }
 
+/** reads to find a line's end start small and double: a line is ~100 bytes, a range start reads little */
+const SEEK_READ = 4096;
+
 /** the first line start at or after `at` (0 < at < size): the byte after the first newline at or after at − 1 */
 function lineStartFrom(fd: number, path: string, buf: Buffer, size: number, at: number): number {
   let p = at - 1;
+  let want = SEEK_READ;
   while (p < size) {
-    const n = readAt(fd, path, buf, Math.min(buf.length, size - p), p);
+    const n = readAt(fd, path, buf, Math.min(want, size - p), p);
     if (n <= 0) return size;
     const i = buf.indexOf(10);
     if (i >= 0 && i < n) return p + i + 1;
     p += n;
+    want = Math.min(want * 2, buf.length);
   }
   return size;
 }
@@ -186,14 +191,18 @@ export function parseRanges(job: RangeJob): ThreadOut {
       // the range ends after the first newline at or after ne − 1 (the end of the line holding byte ne − 1)
       const endFrom = isLast ? -1 : ne - 1;
       if (pos < ne) {
+        // read up to and including byte ne − 1, then in growing steps to the newline that ends the range
+        let seek = SEEK_READ;
         while (!stop && pos < size) {
-          const n = readAt(fd, path, buf, Math.min(READ_BYTES, size - pos), pos);
+          const want = pos <= endFrom ? Math.min(READ_BYTES, endFrom + 1 - pos) : endFrom >= 0 ? seek : READ_BYTES;
+          const n = readAt(fd, path, buf, Math.min(want, size - pos), pos);
           if (n <= 0) break;
           let len = n;
           let done = false;
           if (endFrom >= 0 && pos + n > endFrom) {
             const nl = buf.indexOf(10, Math.max(0, endFrom - pos));
             if (nl >= 0 && nl < n) { len = nl + 1; done = true; }
+            else seek = Math.min(seek * 2, READ_BYTES);
           }
           splitter.push(len === buf.length ? buf : buf.subarray(0, len));
           pos += len;
