@@ -27,13 +27,15 @@ import { LINE_ERROR, LINE_EVENT, TextParser } from './ftrace.js';
 import { LineSplitter } from './lines.js';
 import { detectFormat } from './detect.js';
 import { explicitEra, firstLookText, FIRST_ERRORS_SHOWN, LONG_LINE_MESSAGE, type ReadResult } from './read.js';
-import { addStatCounts, StatCollector, type StatCounts } from './stat.js';
+import { addStatCounts, emptyStatCounts as emptyCounts, StatCollector, type StatCounts } from './stat.js';
 
 /** plain files below this size are read serially: the worker's start-up (~40 ms) is not worth it */
 export const PARALLEL_MIN_BYTES = 16 << 20;
 /** bytes per range: small enough that the two threads finish within ~40 ms of each other, large enough that the
  *  per-range cost (a seek to the next line start, a LineSplitter) does not show */
 export const RANGE_BYTES = 8 << 20;
+/** at most this many ranges (bigger files get bigger ranges): bounds the bad-line messages kept, 1000 a range */
+export const MAX_RANGES = 64;
 /**
  * Bad-line messages kept per range, and printed on stderr per trace file by `stat` (serial or parallel, the same
  * cap, so the output does not depend on the path): a file of millions of bad lines costs bounded memory.
@@ -297,7 +299,8 @@ export async function statTraceParallel(path: string, opts: ParallelStatOptions,
   const lookParser = new TextParser();
   const look = firstLookText(head, forced, lookParser, new TraceEvent(lookParser.names, lookParser.tasks, lookParser.gfps));
 
-  const rangeBytes = envBytes(env, 'MMREPLAY_PARALLEL_RANGE_BYTES', RANGE_BYTES);
+  const rangeBytes = env.MMREPLAY_PARALLEL_RANGE_BYTES ? envBytes(env, 'MMREPLAY_PARALLEL_RANGE_BYTES', RANGE_BYTES)
+    : Math.max(RANGE_BYTES, Math.ceil(size / MAX_RANGES));
   const nRanges = Math.max(1, Math.ceil(size / rangeBytes));
   const shared = new SharedArrayBuffer(8);
   new Int32Array(shared)[1] = nRanges;
@@ -317,7 +320,13 @@ export async function statTraceParallel(path: string, opts: ParallelStatOptions,
     // the main thread works while the worker starts; the worker's outcome is looked at when its own work is done
     done.catch(() => {});
     mine = parseRanges(job);
-    theirs = await done;
+    // with --strict, the ranges up to the first bad one are all that is needed: when they are all the main
+    // thread's (a bad line near the top, e.g. a file that is not a trace), the worker is not waited for
+    const stop = Atomics.load(new Int32Array(shared), 1);
+    const have = new Set(mine.ranges.map((r) => r.k));
+    let needWorker = false;
+    for (let k = 0; k <= Math.min(stop, nRanges - 1); k++) if (!have.has(k)) { needWorker = true; break; }
+    theirs = needWorker ? await done : { ranges: [], events: new Map(), skipped: 0, counts: emptyCounts() };
   } finally {
     void worker.terminate();
   }

@@ -80,6 +80,15 @@ export interface StatCounts {
   byTask: Map<string, number>;
 }
 
+/** no counts */
+export function emptyStatCounts(): StatCounts {
+  const z = (): number[] => new Array<number>(16).fill(0);
+  return {
+    allocTotal: 0, allocFailed: 0, freeTotal: 0, freeBatched: 0, allocByOrder: z(), failedByOrder: z(), freeByOrder: z(),
+    byMigratetype: z(), byGfp: new Map(), byTask: new Map(),
+  };
+}
+
 /** adds `b` into `a` */
 export function addStatCounts(a: StatCounts, b: StatCounts): void {
   a.allocTotal += b.allocTotal;
