@@ -77,7 +77,7 @@ async function generate(path, gzip) {
   return path;
 }
 
-function runStat(path) {
+function runStat(path, env = {}) {
   return new Promise((resolve, reject) => {
     const code = `
       const { run } = await import(${JSON.stringify(join(here, '../dist/cli/main.js'))});
@@ -91,7 +91,7 @@ function runStat(path) {
           return (Number(f[11]) + Number(f[12])) * 10;
         } catch { return NaN; }
       };
-      const io = memoryIo();
+      const io = memoryIo(${JSON.stringify(env)});
       const c0 = process.cpuUsage();
       const m0 = mainMs();
       const t0 = process.hrtime.bigint();
@@ -118,8 +118,10 @@ export async function run(print) {
   const gz = `${plain}.gz`;
   if (!existsSync(plain)) await generate(plain, false);
   if (!existsSync(gz)) await generate(gz, true);
-  for (const [label, path] of [['plain', plain], ['gzip', gz]]) {
-    const r = await runStat(path);
+  // plain files of 16 MiB or more are parsed on two threads (src/trace/parallel.ts); the serial row sets
+  // MMREPLAY_NO_WORKER=1
+  for (const [label, path, env] of [['plain', plain, {}], ['plain, serial (MMREPLAY_NO_WORKER=1)', plain, { MMREPLAY_NO_WORKER: '1' }], ['gzip', gz, {}]]) {
+    const r = await runStat(path, env);
     const mb = statSync(path).size / 1e6;
     print(`stat ${label.padEnd(5)} ${r.lines} lines (${mb.toFixed(0)} MB) in ${(r.ms / 1000).toFixed(2)} s: ` +
       `${Math.round(r.lines / (r.ms / 1000)).toLocaleString('en-US')} lines/s ` +
