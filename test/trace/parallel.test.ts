@@ -168,7 +168,12 @@ describe('bad lines on two threads', () => {
   // the last range
   const badAt = new Set([3, 1501, 1502, 2999]);
   let bad: string;
-  beforeAll(() => { bad = write('bad.txt', `${synth(3000, badAt).join('\n')}\n`); });
+  let late: string;
+  beforeAll(() => {
+    bad = write('bad.txt', `${synth(3000, badAt).join('\n')}\n`);
+    // without the bad line of the first range, the first one is in the middle of the file
+    late = write('late.txt', `${synth(3000, new Set([1502, 2999])).join('\n')}\n`);
+  });
 
   it('when bad lines are spread over the ranges then stderr names them with the file\'s line numbers, in order', async () => {
     await takesParallel(bad, 4096);
@@ -187,12 +192,22 @@ describe('bad lines on two threads', () => {
     const s = await both([bad, '--strict'], 4096);
     expect(s.code).toBe(2);
     expect(s.err).toBe(`mmreplay: ${bad}:3: mm_page_alloc: missing or bad pfn=: ${BAD}\n`);
-    // without the bad line of the first range, the first one is in the middle of the file
-    const late = write('late.txt', `${synth(3000, new Set([1502, 2999])).join('\n')}\n`);
     const t = await both([late, '--strict', '--format', 'json'], 4096);
     expect(t.code).toBe(2);
     expect(t.out).toBe('');
     expect(t.err).toBe(`mmreplay: ${late}:1502: mm_page_alloc: missing or bad pfn=: ${BAD}\n`);
+  }, 60_000);
+
+  it('when the built CLI runs a file in parallel then the process ends with the serial exit code and stderr (--strict: 2)', () => {
+    const env = { ...process.env, ...parEnv(4096) };
+    delete env.MMREPLAY_NO_WORKER;
+    const r = spawnSync(process.execPath, [join(root, 'bin/mmreplay.js'), 'stat', '--strict', late], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.error).toBeUndefined(); // no timeout
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`mmreplay: ${late}:1502: mm_page_alloc: missing or bad pfn=: ${BAD}\n`);
+    const ok = spawnSync(process.execPath, [join(root, 'bin/mmreplay.js'), 'stat', '--format', 'json', late], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).unparsed).toBe(2);
   }, 60_000);
 
   it('when a file has more than 1000 bad lines then both print the first 1000 and count the rest', async () => {
