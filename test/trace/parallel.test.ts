@@ -122,6 +122,27 @@ describe('statTraceParallel() eligibility', () => {
   });
 });
 
+describe('parallel-worker.ts', () => {
+  it('when the worker cannot open its file then it posts the InputError as a message and exits (no crash, no hang)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const shared = new SharedArrayBuffer(8);
+    new Int32Array(shared)[1] = 1;
+    const missing = join(dir, 'gone.txt');
+    const w = new Worker(join(root, 'dist/trace/parallel-worker.js'), { workerData: {
+      kind: 'stat-ranges', path: missing, size: 100, rangeBytes: 100, nRanges: 1, gfpEra: '6.15', strict: false,
+      longLineMessage: 'long', shared } });
+    const [m, code] = await Promise.all([
+      new Promise<{ t: string; err: { name: string; location: string; message: string } }>((res) => w.once('message', res)),
+      new Promise<number>((res) => w.once('exit', res)),
+    ]);
+    expect(m.t).toBe('fail');
+    expect(m.err.name).toBe('InputError');
+    expect(m.err.location).toBe(missing);
+    expect(m.err.message).toMatch(/^.*gone\.txt: cannot open: ENOENT/);
+    expect(code).toBe(0);
+  });
+});
+
 describe('stat on two threads, byte-identical to serial', () => {
   for (const t of ['quiet', 'fork-exec', 'fragment-compact', 'ftrace-trace', 'perf-script', 'trace-cmd-report']) {
     it(`when the real ${t} trace is cut into many ranges then text and JSON are byte-identical`, async () => {
