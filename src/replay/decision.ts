@@ -32,6 +32,45 @@ export {
   ALLOC_PATH_REJECT as PATH_REJECT, allocPathNames,
 } from '../mm/slowpath.js';
 
+/** below 2^40 µs (12.7 days) the product t·10⁶ is within 2^-13 of the exact value */
+const TIME6_FAST_MAX_US = 2 ** 40;
+/** '000' … '999': a microsecond fraction is two of these */
+const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * `t.toFixed(6)` (seconds as the trace prints them), faster for what traces hold: a whole number of microseconds.
+ * When t·10⁶ is not within 10⁻³ of an integer (a rounding tie is possible) or is too large for that test to be
+ * exact, toFixed itself decides. One instance per event stream: it keeps the last time and the last whole
+ * second's text, which consecutive events share (a trace's times only grow).
+ */
+export class Time6 {
+  private lastT = Number.NaN;
+  private lastText = '';
+  private sec = -1;
+  /** `${sec}.` */
+  private secDot = '';
+  format(t: number): string {
+    if (t === this.lastT) return this.lastText;
+    const us = Math.round(t * 1e6);
+    let text: string;
+    if (!(Math.abs(t * 1e6 - us) < 1e-3) || us < 0 || us >= TIME6_FAST_MAX_US) {
+      text = t.toFixed(6);
+    } else {
+      const sec = Math.floor(us / 1e6);
+      const frac = us - sec * 1e6;
+      if (sec !== this.sec) {
+        this.sec = sec;
+        this.secDot = `${sec}.`;
+      }
+      const hi = Math.floor(frac / 1000);
+      text = this.secDot + DIGITS3[hi]! + DIGITS3[frac - hi * 1000]!;
+    }
+    this.lastT = t;
+    this.lastText = text;
+    return text;
+  }
+}
+
 /** replay modes */
 export const MODE_SIMULATE = 0;
 export const MODE_MIRROR = 1;

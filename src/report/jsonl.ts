@@ -19,52 +19,98 @@ export function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
+/** direct-mapped cache sizes (powers of two): a trace has a handful of (task, pid) and (order, gfp, outcome) */
+const TASK_SLOTS = 256;
+const MID_SLOTS = 64;
+/** JSON literals kept per string before the map starts again (task names, gfp texts, request names) */
+const LITERALS_MAX = 4096;
+
 export class JsonlReporter implements Reporter {
   readonly reusesEvents = true;
   private readonly w: Writer;
-  /** the last task name / gfp text and their JSON literals: consecutive events often share them */
-  private lastTask = '';
-  private lastTaskJson = '""';
-  private lastGfp = '';
-  private lastGfpJson = '""';
+  /** string → its JSON literal (jsonString), so the escape test runs once per distinct string */
+  private readonly literals = new Map<string, string>();
+  /** `"task":…,"pid":N` by pid: the task and pid it was built for, and the text */
+  private readonly tpTask: string[] = new Array<string>(TASK_SLOTS).fill('');
+  private readonly tpPid = new Float64Array(TASK_SLOTS).fill(Number.NaN);
+  private readonly tpText: string[] = new Array<string>(TASK_SLOTS).fill('');
+  /**
+   * the middle of an alloc line, `,"order":…,"zone":…` (order, gfp, gfp_mask, migratetype, path and the result
+   * but its pfn): the fields it was built for, and the text
+   */
+  private readonly midOrder = new Float64Array(MID_SLOTS).fill(Number.NaN);
+  private readonly midMask = new Float64Array(MID_SLOTS);
+  private readonly midGfp: string[] = new Array<string>(MID_SLOTS).fill('');
+  private readonly midMt: string[] = new Array<string>(MID_SLOTS).fill('');
+  private readonly midPath: string[] = new Array<string>(MID_SLOTS).fill('');
+  private readonly midOk = new Uint8Array(MID_SLOTS);
+  private readonly midNode: (number | null)[] = new Array<number | null>(MID_SLOTS).fill(null);
+  private readonly midZone: (string | null)[] = new Array<string | null>(MID_SLOTS).fill(null);
+  private readonly midText: string[] = new Array<string>(MID_SLOTS).fill('');
   constructor(w: Writer) {
     this.w = w;
   }
   header(h: HeaderEvent): void {
     this.w.write(`${JSON.stringify(h)}\n`);
   }
-  private task(t: string): string {
-    if (t !== this.lastTask) {
-      this.lastTask = t;
-      this.lastTaskJson = jsonString(t);
+  /** jsonString(s), remembered */
+  private lit(s: string): string {
+    let j = this.literals.get(s);
+    if (j === undefined) {
+      j = jsonString(s);
+      if (this.literals.size >= LITERALS_MAX) this.literals.clear();
+      this.literals.set(s, j);
     }
-    return this.lastTaskJson;
+    return j;
   }
-  private gfp(g: string): string {
-    if (g !== this.lastGfp) {
-      this.lastGfp = g;
-      this.lastGfpJson = jsonString(g);
+  /** `"task":…,"pid":N` */
+  private taskPid(task: string, pid: number): string {
+    const slot = pid & (TASK_SLOTS - 1);
+    if (this.tpPid[slot] === pid && this.tpTask[slot] === task) return this.tpText[slot]!;
+    const text = `"task":${this.lit(task)},"pid":${pid}`;
+    this.tpPid[slot] = pid;
+    this.tpTask[slot] = task;
+    this.tpText[slot] = text;
+    return text;
+  }
+  /** `,"order":…,"gfp":…,"gfp_mask":…,"migratetype":…,"path":…,"result":{"ok":…,"node":…,"zone":…` */
+  private mid(e: AllocEvent): string {
+    const r = e.result;
+    const mask = e.gfp_mask;
+    const slot = (mask ^ (mask >>> 7) ^ (mask >>> 15) ^ (e.order << 2) ^ e.path.length ^ (r.ok ? 32 : 0)) & (MID_SLOTS - 1);
+    if (this.midOrder[slot] === e.order && this.midMask[slot] === mask && this.midGfp[slot] === e.gfp && this.midMt[slot] === e.migratetype
+      && this.midPath[slot] === e.path && this.midOk[slot] === (r.ok ? 1 : 0) && this.midNode[slot] === r.node && this.midZone[slot] === r.zone) {
+      return this.midText[slot]!;
     }
-    return this.lastGfpJson;
+    // migratetype, path and zone come from closed name tables that never need escaping
+    const text = `,"order":${e.order},"gfp":${this.lit(e.gfp)},"gfp_mask":${mask},"migratetype":"${e.migratetype}","path":"${e.path}","result":{"ok":${r.ok},"node":${r.node},"zone":${r.zone === null ? 'null' : `"${r.zone}"`}`;
+    this.midOrder[slot] = e.order;
+    this.midMask[slot] = mask;
+    this.midGfp[slot] = e.gfp;
+    this.midMt[slot] = e.migratetype;
+    this.midPath[slot] = e.path;
+    this.midOk[slot] = r.ok ? 1 : 0;
+    this.midNode[slot] = r.node;
+    this.midZone[slot] = r.zone;
+    this.midText[slot] = text;
+    return text;
   }
   alloc(e: AllocEvent): void {
-    const r = e.result;
     let tail = '';
-    if (e.name !== undefined) tail += `,"name":${jsonString(e.name)}`;
+    if (e.name !== undefined) tail += `,"name":${this.lit(e.name)}`;
     if (e.steps !== undefined) tail += `,"steps":${JSON.stringify(e.steps)}`;
     const rec = e.recorded;
     if (rec !== undefined) tail += `,"recorded":{"ok":${rec.ok},"pfn":${rec.pfn}}`;
-    // trace_gfp: the trace kernel's gfp text (AllocEvent.trace_gfp, being added with cross-version gfp translation)
-    const traceGfp = (e as { trace_gfp?: string }).trace_gfp;
-    if (traceGfp !== undefined) tail += `,"trace_gfp":${jsonString(traceGfp)}`;
+    if (e.trace_gfp !== undefined) tail += `,"trace_gfp":${this.lit(e.trace_gfp)}`;
     const p = e.predicted;
     if (p !== undefined) tail += `,"predicted":{"kswapd":${p.kswapd},"direct_reclaim":${p.direct_reclaim},"compaction":${p.compaction},"fallback":${p.fallback}}`;
-    // time (digits), migratetype, path and zone (closed name tables) never need escaping
-    this.w.write(`{"kind":"alloc","seq":${e.seq},"time":"${e.time}","task":${this.task(e.task)},"pid":${e.pid},"cpu":${e.cpu},"order":${e.order},"gfp":${this.gfp(e.gfp)},"gfp_mask":${e.gfp_mask},"migratetype":"${e.migratetype}","path":"${e.path}","result":{"ok":${r.ok},"node":${r.node},"zone":${r.zone === null ? 'null' : `"${r.zone}"`},"pfn":${r.pfn}},"warned":${e.warned}${tail}}\n`);
+    // time (digits) never needs escaping
+    this.w.write(`{"kind":"alloc","seq":${e.seq},"time":"${e.time}",${this.taskPid(e.task, e.pid)},"cpu":${e.cpu}${this.mid(e)},"pfn":${e.result.pfn}},"warned":${e.warned}${tail}}\n`);
   }
   free(e: FreeEvent): void {
-    const name = e.name !== undefined ? `,"name":${jsonString(e.name)}` : '';
-    this.w.write(`{"kind":"free","seq":${e.seq},"time":"${e.time}","task":${this.task(e.task)},"pid":${e.pid},"order":${e.order},"pfn":${e.pfn},"action":"${e.action}"${name}}\n`);
+    const name = e.name !== undefined ? `,"name":${this.lit(e.name)}` : '';
+    // action: a closed name table
+    this.w.write(`{"kind":"free","seq":${e.seq},"time":"${e.time}",${this.taskPid(e.task, e.pid)},"order":${e.order},"pfn":${e.pfn},"action":"${e.action}"${name}}\n`);
   }
   warning(e: WarningEvent): void {
     this.w.write(`${JSON.stringify(e)}\n`);

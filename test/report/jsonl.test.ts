@@ -63,6 +63,37 @@ describe('JsonlReporter', () => {
   });
 });
 
+describe('JsonlReporter caches', () => {
+  it('when events share a pid slot, gfp mask or outcome but differ in one field then every line is still its own JSON.stringify', () => {
+    // the (task, pid) cache is direct-mapped on pid & 255 (16828 and 16828 + 256 share a slot); the middle
+    // segment cache keys on order, gfp, gfp_mask, migratetype, path, ok, node, zone: each variant changes one
+    const ok = base.result;
+    const evs: AllocEvent[] = [
+      base,
+      { ...base, pid: 16828 + 256 },
+      { ...base, task: 'other' },
+      { ...base, task: 'tab\there' },
+      { ...base, order: 1 },
+      { ...base, gfp: 'GFP_KERNEL|__GFP_ZERO' },
+      { ...base, gfp_mask: 0xcc1 },
+      { ...base, migratetype: 'Movable' },
+      { ...base, path: 'min_retry' },
+      { ...base, result: { ...ok, node: 1 } },
+      { ...base, result: { ...ok, zone: 'DMA32' } },
+      { ...base, result: { ok: false, node: null, zone: null, pfn: null } },
+      { ...base, gfp_mask: 0x80000cc0 },
+      { ...base, result: { ...ok, pfn: 7 } },
+      base,
+    ];
+    const { rep, text } = jsonl();
+    for (const e of evs) rep.alloc(e);
+    const f: FreeEvent = { kind: 'free', seq: 3, time: '0.000001', task: 'bash', pid: 16828 + 256, order: 2, pfn: 4096, action: 'freed' };
+    rep.free(f);
+    rep.free({ ...f, task: 'bash2' });
+    expect(text()).toBe(`${[...evs, f, { ...f, task: 'bash2' }].map((e) => JSON.stringify(e)).join('\n')}\n`);
+  });
+});
+
 /** One trace, two runs: the JSONL reporter (reused records, templates) and JSON.stringify of fresh objects. */
 async function both(trace: string, machineSpec: string, mode: number, level: 'decisions' | 'steps'): Promise<[string, string]> {
   const outs: string[] = [];
