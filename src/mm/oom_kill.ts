@@ -97,7 +97,12 @@ export interface TaskTable {
   opts: TaskTableOptions;
   /** OOM kills so far */
   kills: number;
+  /** pid → id memo in front of byPid, direct-mapped by the pid's low bits (key −1 = empty): one per allocation */
+  pidCacheKey: Int32Array;
+  pidCacheId: Int32Array;
 }
+
+const PID_CACHE_SIZE = 256;
 
 export function createTaskTable(opts?: Partial<TaskTableOptions>): TaskTable {
   return {
@@ -116,6 +121,8 @@ export function createTaskTable(opts?: Partial<TaskTableOptions>): TaskTable {
     oomRs: newNopageRs(250, 5, 10),
     opts: { freeKinds: opts?.freeKinds ?? ((1 << PAGE_KIND_ANON) | (1 << PAGE_KIND_KERNEL)) },
     kills: 0,
+    pidCacheKey: new Int32Array(PID_CACHE_SIZE).fill(-1),
+    pidCacheId: new Int32Array(PID_CACHE_SIZE),
   };
 }
 
@@ -125,7 +132,16 @@ export function createTaskTable(opts?: Partial<TaskTableOptions>): TaskTable {
  */
 export function taskId(sys: MmSystem, pid: number, comm: string): number {
   const t = sys.tasks;
-  const id = t.byPid.get(pid);
+  const slot = pid & (PID_CACHE_SIZE - 1);
+  let id: number | undefined;
+  if (pid >= 0 && t.pidCacheKey[slot] === pid) id = t.pidCacheId[slot]!;
+  else {
+    id = t.byPid.get(pid);
+    if (id !== undefined && pid >= 0) {
+      t.pidCacheKey[slot] = pid;
+      t.pidCacheId[slot] = id;
+    }
+  }
   if (id !== undefined) {
     if (t.comm[id] !== comm) {
       t.comm[id] = comm;

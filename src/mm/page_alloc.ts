@@ -805,16 +805,21 @@ export function freeOnePage(pa: PageAlloc, zone: Zone, pfn: number, order: numbe
 export function freePages(pa: PageAlloc, pfn: number, order: number, cpu: number): boolean {
   const zone = pfnToZone(pa, pfn);
   if (!zone) return false;
+  freePagesZone(pa, zone, pfn, order, cpu);
+  return true;
+}
+
+/** freePages() for a pfn of `zone` (the caller looked it up): page_zone() is not searched again */
+export function freePagesZone(pa: PageAlloc, zone: Zone, pfn: number, order: number, cpu: number): void {
   const pcp = zone.pcp!;
   if (!pcpAllowedOrder(pcp, order)) {
     freeOnePage(pa, zone, pfn, order, FPI_NONE);
-    return true;
+    return;
   }
   const mt = pcpFreeMigratetype(pa.buddy.getPageblockMigratetype(pcp.mm, pfn));
   if (mt < 0) {
     freeOnePage(pa, zone, pfn, order, FPI_NONE);
-    return true;
+    return;
   }
   freeFrozenPageCommit(pcp, pa.buddy, cpu, pfn, order, mt);
-  return true;
 }

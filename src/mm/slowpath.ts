@@ -54,7 +54,7 @@ import {
   buddyOps,
   createAllocOut,
   createPageAlloc,
-  freePages,
+  freePagesZone,
   getPageFromFreelist,
   nextZonesZonelist,
   pfnToZone,
@@ -468,7 +468,7 @@ export function freeAllocated(sys: MmSystem, pfn: number, order: number, cpu: nu
   // memmap.owner is the task lruAdd() charged; the buddy free clears it
   const owner = mm.owner[pfn - mm.startPfn]!;
   lruDel(sys, pfn);
-  freePages(sys.pa, pfn, order, cpu);
+  freePagesZone(sys.pa, zone, pfn, order, cpu);
   if (owner >= 0) taskPagesAdd(sys, owner, -(1 << order));
   sys.vmstat[PGFREE]! += 1 << order;
   return true;

@@ -285,6 +285,10 @@ export interface ReclaimState {
   ruleAll: Int32Array;
   ruleAny: Int32Array;
   ruleNone: Int32Array;
+  /** pageKindOf() memo, direct-mapped by gfp mask: key gfp (−1 empty) and migratetype, value the kind */
+  kindCacheGfp: Int32Array;
+  kindCacheMt: Int8Array;
+  kindCacheKind: Int8Array;
   /** total_swap_pages and the slots in use */
   swapPages: number;
   swapUsed: number;
@@ -344,6 +348,9 @@ export function createReclaimState(machine: Machine, opts?: Partial<ReclaimOptio
     ruleAll: new Int32Array(n),
     ruleAny: new Int32Array(n),
     ruleNone: new Int32Array(n),
+    kindCacheGfp: new Int32Array(KIND_CACHE_SIZE).fill(-1),
+    kindCacheMt: new Int8Array(KIND_CACHE_SIZE),
+    kindCacheKind: new Int8Array(KIND_CACHE_SIZE),
     swapPages: o.swapPages,
     swapUsed: 0,
     swappiness: o.swappiness,
@@ -468,9 +475,22 @@ function zoneIdxOfPfn(node: PglistData, pfn: number): number {
   return -1;
 }
 
-/** The page kind the rules give a request (gfp_mask, gfp_migratetype()). */
+const KIND_CACHE_SIZE = 64;
+
+/** The page kind the rules give a request (gfp_mask, gfp_migratetype()); a trace repeats a few masks: memoized. */
 export function pageKindOf(sys: MmSystem, gfpMask: number, migratetype: number): number {
   const st = sys.reclaim;
+  const slot = (gfpMask ^ (gfpMask >>> 6) ^ (gfpMask >>> 13) ^ (gfpMask >>> 20)) & (KIND_CACHE_SIZE - 1);
+  // key −1 marks an empty slot: a mask of −1 (every bit) is never memoized
+  if (st.kindCacheGfp[slot] === gfpMask && st.kindCacheMt[slot] === migratetype && gfpMask !== -1) return st.kindCacheKind[slot]!;
+  const kind = pageKindByRules(st, gfpMask, migratetype);
+  st.kindCacheGfp[slot] = gfpMask;
+  st.kindCacheMt[slot] = migratetype;
+  st.kindCacheKind[slot] = kind;
+  return kind;
+}
+
+function pageKindByRules(st: ReclaimState, gfpMask: number, migratetype: number): number {
   const n = st.ruleKind.length;
   for (let i = 0; i < n; i++) {
     const mt = st.ruleMt[i]!;

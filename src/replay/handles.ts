@@ -7,14 +7,15 @@
  *
  *   fwd[recordedPfn] = handle + 1   (0 = never seen)
  *   rev[simulatedPfn] = handle      (-1 = no handle: free, or allocated before the trace / by setup)
+ *   slot[2h] = simulated pfn, slot[2h + 1] = references   (one cache line for both: a free reads the two)
  * Handle 0 is DEAD: a recorded allocation the simulator failed; its recorded free is a counted no-op.
  */
 
 export const DEAD = 0;
 
 export class Handles {
-  sim: Int32Array;
-  refs: Int32Array;
+  /** per handle: simulated head pfn (-1 gone) at 2h, references at 2h + 1 */
+  slot: Int32Array;
   private freeStack: Int32Array;
   private nFree = 0;
   private next = 1;
@@ -27,9 +28,18 @@ export class Handles {
     this.maxSimPfn = maxSimPfn;
     this.rev = new Int32Array(maxSimPfn).fill(-1);
     this.fwd = new Int32Array(initialRecorded);
-    this.sim = new Int32Array(1024).fill(-1);
-    this.refs = new Int32Array(1024);
+    this.slot = newSlots(1024);
     this.freeStack = new Int32Array(1024);
+  }
+
+  /** the simulated head pfn of handle h, -1 once the simulator freed the block */
+  sim(h: number): number {
+    return this.slot[2 * h]!;
+  }
+
+  /** how many recorded pfns refer to handle h */
+  refs(h: number): number {
+    return this.slot[2 * h + 1]!;
   }
 
   /** a new handle for the simulated block at simPfn, no references yet */
@@ -38,34 +48,32 @@ export class Handles {
     if (this.nFree > 0) h = this.freeStack[--this.nFree]!;
     else {
       h = this.next++;
-      if (h >= this.sim.length) this.grow();
+      if (2 * h >= this.slot.length) this.grow();
     }
-    this.sim[h] = simPfn;
-    this.refs[h] = 0;
+    this.slot[2 * h] = simPfn;
+    this.slot[2 * h + 1] = 0;
     if (simPfn >= 0 && simPfn < this.maxSimPfn) this.rev[simPfn] = h;
     return h;
   }
 
   private grow(): void {
-    const n = this.sim.length * 2;
-    const sim = new Int32Array(n).fill(-1);
-    sim.set(this.sim);
-    const refs = new Int32Array(n);
-    refs.set(this.refs);
+    const n = this.freeStack.length * 2;
+    const slot = newSlots(n);
+    slot.set(this.slot);
     const st = new Int32Array(n);
     st.set(this.freeStack);
-    this.sim = sim;
-    this.refs = refs;
+    this.slot = slot;
     this.freeStack = st;
   }
 
   /** give the slot back (its block is gone and nothing refers to it) */
   release(h: number): void {
     if (h === DEAD) return;
-    const s = this.sim[h]!;
+    const slot = this.slot;
+    const s = slot[2 * h]!;
     if (s >= 0 && s < this.maxSimPfn && this.rev[s] === h) this.rev[s] = -1;
-    this.sim[h] = -1;
-    this.refs[h] = 0;
+    slot[2 * h] = -1;
+    slot[2 * h + 1] = 0;
     this.freeStack[this.nFree++] = h;
   }
 
@@ -79,7 +87,7 @@ export class Handles {
       this.fwd = f;
     }
     this.fwd[recPfn] = h + 1;
-    if (h !== DEAD) this.refs[h]!++;
+    if (h !== DEAD) this.slot[2 * h + 1]!++;
   }
 
   /** the handle of a recorded pfn, -1 when never seen (or already freed) */
@@ -93,7 +101,7 @@ export class Handles {
     if (h < 0) return -1;
     this.fwd[recPfn] = 0;
     if (h === DEAD) return 0;
-    return --this.refs[h]!;
+    return --this.slot[2 * h + 1]!;
   }
 
   /** MmHooks.moved: compaction migrated the block */
@@ -102,7 +110,7 @@ export class Handles {
     const h = this.rev[oldPfn]!;
     if (h < 0) return;
     this.rev[oldPfn] = -1;
-    this.sim[h] = newPfn;
+    this.slot[2 * h] = newPfn;
     if (newPfn >= 0 && newPfn < this.maxSimPfn) this.rev[newPfn] = h;
   }
 
@@ -112,6 +120,13 @@ export class Handles {
     const h = this.rev[pfn]!;
     if (h < 0) return;
     this.rev[pfn] = -1;
-    this.sim[h] = -1;
+    this.slot[2 * h] = -1;
   }
+}
+
+/** n handle slots: no block (-1), no references */
+function newSlots(n: number): Int32Array {
+  const slot = new Int32Array(2 * n);
+  for (let i = 0; i < 2 * n; i += 2) slot[i] = -1;
+  return slot;
 }
