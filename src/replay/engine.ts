@@ -286,8 +286,11 @@ export class ReplayEngine {
 
   private isKernelReclaimFree(req: Request): boolean {
     const t = req.task;
-    // 107 = 'k': one char test before the two prefix compares
-    if (t.charCodeAt(0) === 107 && (t.startsWith('kswapd') || t.startsWith('kdamond'))) return true;
+    // 'k' then 's' or 'd' (107, 115, 100): two char tests before the prefix compares, so kworker/... costs no compare
+    if (t.charCodeAt(0) === 107) {
+      const c1 = t.charCodeAt(1);
+      if ((c1 === 115 && t.startsWith('kswapd')) || (c1 === 100 && t.startsWith('kdamond'))) return true;
+    }
     return this.inDirectReclaim.size > 0 && this.inDirectReclaim.has(req.pid);
   }
 
@@ -347,7 +350,7 @@ export class ReplayEngine {
     const old = h.recorded(recPfn);
     if (old > DEAD) {
       const left = h.unmapRecorded(recPfn);
-      if (left === 0 && h.sim[old]! < 0) h.release(old);
+      if (left === 0 && h.sim(old) < 0) h.release(old);
     }
     h.mapRecorded(recPfn, handle);
   }
@@ -377,7 +380,7 @@ export class ReplayEngine {
         action = FREE_NOOP;
       } else if (handle > DEAD) {
         const left = h.unmapRecorded(rec);
-        const sim = h.sim[handle]!;
+        const sim = h.sim(handle);
         if (sim < 0) action = FREE_NOOP;
         else action = FREE_FREED;
         if (left <= 0) {
@@ -404,7 +407,7 @@ export class ReplayEngine {
     this.seq++;
     this.frees++;
     const h = this.handles;
-    const sim = handle > DEAD ? h.sim[handle]! : -1;
+    const sim = handle > DEAD ? h.sim(handle) : -1;
     let action = FREE_NOOP;
     if (sim >= 0) {
       const mm = this.nodeOf(sim)!.memmap;
