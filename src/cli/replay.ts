@@ -151,6 +151,9 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
     }
     const r = await replayTraceFile(engine, path, io.stdin, readOpts);
     kernel = r.kernelEra;
+    if (r.lostNotices > 0) {
+      io.stderr(`mmreplay: ${f === '-' ? '<stdin>' : f}: the kernel lost ${r.lostEvents} events (${r.lostNotices} ring-buffer overrun notices): the replay does not see them\n`);
+    }
     if (r.lines === 0) io.stderr(`mmreplay: ${f === '-' ? '<stdin>' : f}: empty trace (no events)\n`);
   }
   if (kernel && opts.mode === undefined && mode === MODE_SIMULATE && snapshot && opts.policy !== undefined && eraContains(kernel, policy.name)) {

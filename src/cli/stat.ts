@@ -82,6 +82,7 @@ export function formatStatText(j: StatJson, top: number): string {
   s += `format: ${j.format}   kernel: ${j.kernelEra}\n`;
   const nev = Object.values(j.events).reduce((a, b) => a + b, 0);
   s += `lines: ${j.lines}   events: ${nev}   skipped (not interpreted): ${j.skipped}   unparsed: ${j.unparsed}\n`;
+  if (j.lostNotices > 0) s += `lost events: ${j.lostEvents} in ${j.lostNotices} ring-buffer overrun notices (the trace is incomplete)\n`;
   if (j.firstTimestamp !== null && j.lastTimestamp !== null) {
     s += `time span: ${j.firstTimestamp.toFixed(6)} .. ${j.lastTimestamp.toFixed(6)} (${(j.lastTimestamp - j.firstTimestamp).toFixed(6)} s)\n`;
   }

@@ -155,6 +155,10 @@ export class TextParser {
   sawPerfShape = false;
   /** message of the last LINE_ERROR */
   error = '';
+  /** ring-buffer overrun notices seen (`CPU:N [LOST n EVENTS]`, `CPU:N [n EVENTS DROPPED]`) and the events they
+   *  say were lost (a notice without a count adds none) */
+  lostNotices = 0;
+  lostEvents = 0;
 
   /** a DataView of the current input buffer (made once per chunk) */
   private dvBuf: Buffer | null = null;
@@ -190,6 +194,7 @@ export class TextParser {
     if (c0 === 99 /* c */ && e - p > 5 && buf[p + 4] === 61 && buf.toString('latin1', p, p + 5) === 'cpus=') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
     if (c0 === 118 /* v */ && buf[p + 8] === 61 && buf.toString('latin1', p, Math.min(e, p + 10)) === 'version = ') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
     if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 3] === SP && buf.toString('latin1', e - 8, e) === 'is empty') return LINE_IGNORED;
+    if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 2] === 85 && buf[p + 3] === 58 /* CPU: */ && this.lostNotice(buf, p, e)) return LINE_IGNORED;
 
     // the [CPU] column: the first ` [digits]`
     let b = p;
@@ -324,6 +329,19 @@ export class TextParser {
       if (!parseFieldList(buf.toString('utf8', q, e), ev)) return this.fail(`cannot parse ${this.names.str(nameId)}`, buf, s, e);
     }
     return LINE_EVENT;
+  }
+
+  /**
+   * A ring-buffer overrun notice in place of events: tracefs prints `CPU:%d [LOST %lu EVENTS]`
+   * (kernel/trace/trace.c print_trace_line, v4.0 … v6.18), trace-cmd report `CPU:%d [%lld EVENTS DROPPED]` or
+   * `CPU:%d [EVENTS DROPPED]`. Counted (lostNotices, lostEvents), never an unparsed line.
+   */
+  private lostNotice(buf: Buffer, p: number, e: number): boolean {
+    const m = /^CPU:\d+ \[(?:LOST (\d+) EVENTS|(\d+) EVENTS DROPPED|EVENTS DROPPED)\]$/.exec(buf.toString('latin1', p, e));
+    if (m === null) return false;
+    this.lostNotices++;
+    this.lostEvents += Number(m[1] ?? m[2] ?? 0);
+    return true;
   }
 
   private fail(msg: string, buf: Buffer, s: number, e: number): number {

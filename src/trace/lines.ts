@@ -11,7 +11,7 @@ import { InputError } from '../errors.js';
 
 /** lines longer than this are skipped (reported as errors) */
 export const MAX_LINE = 1 << 20;
-const CHUNK = 1 << 20;
+export const CHUNK = 1 << 20;
 
 /** a source of chunks and whether it was gzip */
 export interface ChunkSource {

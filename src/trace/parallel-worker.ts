@@ -55,6 +55,8 @@ export interface ThreadOut {
   events: Map<string, number>;
   skipped: number;
   counts: StatCounts;
+  lostNotices: number;
+  lostEvents: number;
 }
 
 /** the worker's one message */
@@ -188,7 +190,7 @@ export function parseRanges(job: RangeJob): ThreadOut {
     const c = names.counts[i]!;
     if (c > 0) events.set(names.str(i), c);
   }
-  return { ranges, events, skipped, counts: stat.takeCounts() };
+  return { ranges, events, skipped, counts: stat.takeCounts(), lostNotices: parser.lostNotices, lostEvents: parser.lostEvents };
 }
 
 if (!isMainThread && parentPort && (workerData as { kind?: unknown } | null)?.kind === 'stat-ranges') {

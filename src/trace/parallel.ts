@@ -25,6 +25,7 @@ import { InputError, MmreplayError, UsageError, type ExitCode } from '../errors.
 import { TraceEvent } from './event.js';
 import { TextParser } from './ftrace.js';
 import { detectFormat } from './detect.js';
+import { CHUNK } from './lines.js';
 import { explicitEra, firstLookText, FIRST_ERRORS_SHOWN, LONG_LINE_MESSAGE, type ReadResult } from './read.js';
 import { addStatCounts, emptyStatCounts, type StatCounts } from './stat.js';
 import { BAD_LINE_MESSAGES, parseRanges, type RangeJob, type RangeOut, type ThreadOut, type WorkerMsg } from './parallel-worker.js';
@@ -38,11 +39,8 @@ export const PARALLEL_MIN_BYTES = 16 << 20;
 export const RANGE_BYTES = 4 << 20;
 /** at most this many ranges (bigger files get bigger ranges): bounds the bad-line messages kept, 1000 a range */
 export const MAX_RANGES = 64;
-/**
- * readTrace's first look sees the stream's first chunk, which for a regular file is its first 1 MiB (lines.ts
- * CHUNK, the read stream's highWaterMark; keep in sync, test/trace/parallel.test.ts checks it).
- */
-export const FIRST_LOOK_FILE_HEAD = 1 << 20;
+/** readTrace's first look sees the stream's first chunk, which for a regular file is lines.ts CHUNK bytes */
+export const FIRST_LOOK_FILE_HEAD = CHUNK;
 /** the worker's young generation: as the replay pipeline's parser worker (pipeline.ts), a small default costs
  *  the parser's short-lived strings many scavenges */
 const WORKER_YOUNG_GEN_MB = 32;
@@ -154,7 +152,7 @@ export async function statTraceParallel(path: string, opts: ParallelStatOptions,
     const have = new Set(mine.ranges.map((r) => r.k));
     let needWorker = false;
     for (let k = 0; k <= Math.min(stop, nRanges - 1); k++) if (!have.has(k)) { needWorker = true; break; }
-    theirs = needWorker ? await done : { ranges: [], events: new Map(), skipped: 0, counts: emptyStatCounts() };
+    theirs = needWorker ? await done : { ranges: [], events: new Map(), skipped: 0, counts: emptyStatCounts(), lostNotices: 0, lostEvents: 0 };
   } finally {
     void worker.terminate();
   }
@@ -192,6 +190,7 @@ export async function statTraceParallel(path: string, opts: ParallelStatOptions,
     result: {
       format: look.format, lines, events, skipped: mine.skipped + theirs.skipped, unparsed, firstErrors,
       kernelEra: look.era.kernelEra, gfpEra: look.era.gfpEra, firstTimestamp: first, lastTimestamp: last,
+      lostNotices: mine.lostNotices + theirs.lostNotices, lostEvents: mine.lostEvents + theirs.lostEvents,
     },
     counts: mine.counts,
   };

@@ -40,6 +40,9 @@ export interface ReadResult {
   gfpEra: string;
   firstTimestamp: number | null;
   lastTimestamp: number | null;
+  /** ring-buffer overrun notices in the trace and the events they say were lost (ftrace.ts lostNotice) */
+  lostNotices: number;
+  lostEvents: number;
 }
 
 /** how the first look is bounded: bytes read before deciding, and event lines examined */
@@ -93,7 +96,7 @@ export class Sink {
     this.onError?.(full);
   }
 
-  result(format: TraceFormat, names: Intern, era: EraChoice): ReadResult {
+  result(format: TraceFormat, names: Intern, era: EraChoice, lost?: { lostNotices: number; lostEvents: number }): ReadResult {
     const events = new Map<string, number>();
     for (let i = 0; i < names.size; i++) {
       const c = names.counts[i]!;
@@ -103,6 +106,7 @@ export class Sink {
       format, lines: this.lines, events, skipped: this.skipped, unparsed: this.unparsed,
       firstErrors: this.firstErrors, kernelEra: era.kernelEra, gfpEra: era.gfpEra,
       firstTimestamp: this.firstTimestamp, lastTimestamp: this.lastTimestamp,
+      lostNotices: lost?.lostNotices ?? 0, lostEvents: lost?.lostEvents ?? 0,
     };
   }
 }
@@ -129,21 +133,20 @@ export interface TextFirstLook {
  * what the parser saw (`cpus=N` header, `comm pid` with a space). The parser's gfp era is left for the caller to set.
  */
 export function firstLookText(head: Buffer, forced: EraChoice | undefined, parser: TextParser, ev: TraceEvent): TextFirstLook {
-  let era: EraChoice;
-  if (forced) {
-    era = forced;
-  } else {
-    const sig = new EraSignals();
-    parser.sig = sig;
-    let seen = 0;
-    const look = new LineSplitter((buf, s, e) => {
-      if (seen < FIRST_LOOK_EVENTS && parser.parse(buf, s, e, ev) === LINE_EVENT) seen++;
-    }, () => {});
-    look.push(head);
-    look.end();
-    parser.sig = null;
-    era = chooseEra(sig);
-  }
+  // the look runs with --trace-kernel too: it also tells ftrace from trace-cmd report and perf script
+  const sig = new EraSignals();
+  parser.sig = sig;
+  let seen = 0;
+  const look = new LineSplitter((buf, s, e) => {
+    if (seen < FIRST_LOOK_EVENTS && parser.parse(buf, s, e, ev) === LINE_EVENT) seen++;
+  }, () => {});
+  look.push(head);
+  look.end();
+  parser.sig = null;
+  // the look's lines are parsed again by the real pass
+  parser.lostNotices = 0;
+  parser.lostEvents = 0;
+  const era = forced ?? chooseEra(sig);
   const format: TraceFormat = parser.sawTraceCmdHeader ? 'trace-cmd' : parser.sawPerfShape ? 'perf-script' : 'ftrace';
   return { format, era };
 }
@@ -200,5 +203,5 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
   }
   splitter.end();
   sink.lines = splitter.lineNo;
-  return sink.result(fmt, parser.names, era);
+  return sink.result(fmt, parser.names, era, parser);
 }

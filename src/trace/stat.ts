@@ -32,6 +32,9 @@ export interface StatJson {
   events: Record<string, number>;
   skipped: number;
   unparsed: number;
+  /** ring-buffer overrun notices (`CPU:N [LOST n EVENTS]`) and the events they count */
+  lostNotices: number;
+  lostEvents: number;
   errors: string[];
   alloc: {
     total: number; failed: number;
@@ -113,6 +116,8 @@ export class StatCollector {
   private readonly events = new Map<string, number>();
   private skipped = 0;
   private unparsed = 0;
+  private lostNotices = 0;
+  private lostEvents = 0;
   private readonly errors: string[] = [];
   private allocTotal = 0;
   private allocFailed = 0;
@@ -197,6 +202,8 @@ export class StatCollector {
     for (const [k, v] of r.events) add(this.events, k, v);
     this.skipped += r.skipped;
     this.unparsed += r.unparsed;
+    this.lostNotices += r.lostNotices;
+    this.lostEvents += r.lostEvents;
     for (const e of r.firstErrors) if (this.errors.length < this.maxErrors) this.errors.push(e);
     if (r.firstTimestamp !== null && (this.first === null || r.firstTimestamp < this.first)) this.first = r.firstTimestamp;
     if (r.lastTimestamp !== null && (this.last === null || r.lastTimestamp > this.last)) this.last = r.lastTimestamp;
@@ -224,6 +231,8 @@ export class StatCollector {
       events: byCount(this.events),
       skipped: this.skipped,
       unparsed: this.unparsed,
+      lostNotices: this.lostNotices,
+      lostEvents: this.lostEvents,
       errors: this.errors,
       alloc: {
         total: this.allocTotal, failed: this.allocFailed,

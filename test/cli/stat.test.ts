@@ -193,6 +193,29 @@ by gfp_flags (top 2 of 4)
     expect(j.alloc).toMatchObject({ total: 2, failed: 1, byOrder: { 0: 1, 9: 1 } });
   });
 
+  it('when the kernel lost events then the notices are counted apart, never as unparsed lines', async () => {
+    // kernel/trace/trace.c print_trace_line: `CPU:%d [LOST %lu EVENTS]`; trace-cmd: `CPU:%d [%lld EVENTS DROPPED]`
+    const io = memoryIo();
+    expect(await run(['stat', '--format', 'json', `${FIX}lost.txt`], io)).toBe(0);
+    const j = JSON.parse(io.out);
+    expect(j).toMatchObject({ lines: 4, unparsed: 0, lostNotices: 2, lostEvents: 3038, events: { mm_page_alloc: 1, mm_page_free: 1 } });
+    const tc = memoryIo();
+    expect(await run(['stat', '--format', 'json', `${FIX}lost-trace-cmd.txt`], tc)).toBe(0);
+    expect(JSON.parse(tc.out)).toMatchObject({ format: 'trace-cmd', unparsed: 0, lostNotices: 2, lostEvents: 204600 });
+    const text = memoryIo();
+    expect(await run(['stat', `${FIX}lost.txt`], text)).toBe(0);
+    expect(text.out).toContain('lost events: 3038 in 2 ring-buffer overrun notices (the trace is incomplete)\n');
+    const rp = memoryIo();
+    expect(await run(['replay', `${FIX}lost.txt`, '--machine', 'x86_64-1G', '--log', 'none'], rp)).toBe(0);
+    expect(rp.err).toContain(`mmreplay: ${FIX}lost.txt: the kernel lost 3038 events (2 ring-buffer overrun notices): the replay does not see them\n`);
+  });
+
+  it('when --trace-kernel is given then the format is still recognised', async () => {
+    const io = memoryIo();
+    expect(await run(['stat', '--format', 'json', '--trace-kernel', '6.18', `${FIX}perf-script.txt`], io)).toBe(0);
+    expect(JSON.parse(io.out).format).toBe('perf-script');
+  });
+
   it('when --top is not a positive integer then exit 2', async () => {
     const io = memoryIo();
     expect(await run(['stat', '--top', '0', `${FIX}v5.15.txt`], io)).toBe(2);
