@@ -6,7 +6,8 @@
  *  - `range=(0x1000 ~ 0x1200)` (isolate_*pages): a parenthesised value runs to its `)`;
  *  - `node_id=0 zone name=Normal watermark min=10` (kmem.h mm_setup_per_zone_wmarks): a bare word is a prefix of the
  *    next key, joined with `_` (`zone_name`, `watermark_min`, `upper_zone_name`);
- *  - `file-rss:123kB` (oom.h mark_victim): `:` separates key and value when there is no `=`.
+ *  - `file-rss:123kB` (oom.h mark_victim): `:` separates key and value when there is no `=`;
+ *  - `comm=Web Content total-vm=…` (mark_victim): a task name's words run to the next key.
  */
 import type { TraceEvent } from './event.js';
 
@@ -49,6 +50,18 @@ export function parseFieldList(text: string, ev: TraceEvent): boolean {
       ve = i;
     } else {
       while (i < n && text.charCodeAt(i) !== 32) i++;
+      // a task name may hold spaces (`comm=Web Content total-vm=…`, oom.h mark_victim): its words run up to the
+      // next word that has a key (`=` or `:`)
+      if (key === 'comm') {
+        for (;;) {
+          let j = i;
+          while (j < n && text.charCodeAt(j) === 32) j++;
+          let k = j;
+          while (k < n && text.charCodeAt(k) !== 32 && text.charCodeAt(k) !== 61 && text.charCodeAt(k) !== 58) k++;
+          if (j >= n || k >= n || text.charCodeAt(k) !== 32) break;
+          i = k;
+        }
+      }
       ve = i;
       if (ve > vs && text.charCodeAt(ve - 1) === 44 /* , */) ve--;
     }

@@ -1,6 +1,8 @@
 /** src/trace/event.ts: the numeric value of a printed field of a non-page event */
 import { describe, expect, it } from 'vitest';
-import { fieldNumber } from '../../src/trace/event.js';
+import { fieldNumber, TraceEvent } from '../../src/trace/event.js';
+import { Intern } from '../../src/trace/intern.js';
+import { parseFieldList } from '../../src/trace/fields.js';
 
 describe('fieldNumber', () => {
   it('when a value is decimal, signed or with a kB unit then it is that number', () => {
@@ -16,5 +18,27 @@ describe('fieldNumber', () => {
     for (const v of ['', 'kB', '-', '-kB', '0x', '0xg1', 'Normal', 'async', '12a', '1-2', '- 1', 'RECLAIM_WB_ANON|RECLAIM_WB_ASYNC', '1.5', 'kB12']) {
       expect(fieldNumber(v), v).toBeNaN();
     }
+  });
+});
+
+describe('parseFieldList', () => {
+  const fieldsOf = (text: string): [string, string][] => {
+    const ev = new TraceEvent(new Intern(), new Intern(), new Intern());
+    expect(parseFieldList(text, ev)).toBe(true);
+    return ev.fieldKeys.slice(0, ev.nFields).map((k, i) => [k, ev.fieldValues[i]!]);
+  };
+
+  it('when mark_victim names a task with spaces then comm keeps every word and the next keys stay whole', () => {
+    // include/trace/events/oom.h mark_victim: "pid=%d comm=%s total-vm=%lukB anon-rss=%lukB file-rss:%lukB ..."
+    expect(fieldsOf('pid=4321 comm=Web Content total-vm=2304kB anon-rss=1024kB file-rss:12kB shmem-rss:0kB uid=1000 pgtables=88kB oom_score_adj=0')).toEqual([
+      ['pid', '4321'], ['comm', 'Web Content'], ['total-vm', '2304kB'], ['anon-rss', '1024kB'], ['file-rss', '12kB'],
+      ['shmem-rss', '0kB'], ['uid', '1000'], ['pgtables', '88kB'], ['oom_score_adj', '0'],
+    ]);
+  });
+
+  it('when a bare word precedes a key elsewhere then it stays that key\'s prefix (mm_setup_per_zone_wmarks)', () => {
+    expect(fieldsOf('node_id=0 zone name=Normal   watermark min=5 low=8')).toEqual([
+      ['node_id', '0'], ['zone_name', 'Normal'], ['watermark_min', '5'], ['low', '8'],
+    ]);
   });
 });
