@@ -1,8 +1,8 @@
 /** `mmreplay convert`: lossless round trips (stat of the converted file equals stat of the original). */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { collect } from '../trace/helpers.js';
@@ -10,6 +10,7 @@ import { collect } from '../trace/helpers.js';
 const REAL = new URL('../../traces/real/', import.meta.url).pathname;
 const FIX = new URL('../fixtures/trace/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'mmreplay-convert-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function stat(path: string): Promise<Record<string, unknown>> {
   const io = memoryIo();

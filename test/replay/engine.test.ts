@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildMachine } from '../../src/mm/machine.js';
 import { v6_18 } from '../../src/policy/v6.18.js';
 import { ReplayEngine } from '../../src/replay/engine.js';
@@ -9,6 +9,15 @@ import { SlowPathDriver } from '../../src/replay/driver.js';
 import { replayTraceFile } from '../../src/replay/trace.js';
 import { logMask, MODE_SIMULATE } from '../../src/replay/decision.js';
 import type { AllocEvent, FreeEvent, Reporter, ReplaySummary, WarningEvent } from '../../src/replay/decision.js';
+
+/** temp dirs made by this file, removed after its tests */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
 
 class Collect implements Reporter {
   allocs: AllocEvent[] = [];
@@ -25,7 +34,7 @@ class Collect implements Reporter {
 const L = (task: string, t: string, ev: string) => `${task.padStart(16)} [000] .....  ${t}: ${ev}\n`;
 
 async function run(lines: string): Promise<Collect> {
-  const dir = mkdtempSync(join(tmpdir(), 'mmreplay-engine-'));
+  const dir = tempDir('mmreplay-engine-');
   const f = join(dir, 't.txt');
   writeFileSync(f, `# tracer: nop\n${lines}`);
   const machine = buildMachine('x86_64-1G', { policy: v6_18 });

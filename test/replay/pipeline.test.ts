@@ -5,10 +5,10 @@
  * file has type errors) and drives the compiled CLI in-process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
 type Run = (argv: string[], io: unknown) => Promise<number>;
@@ -85,6 +85,7 @@ beforeAll(async () => {
   bad = join(dir, 'bad.txt');
   writeFileSync(bad, synthTrace(40_000, [20_000, 35_000]));
 }, 180_000);
+afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 async function once(args: string[], env: Record<string, string>) {
   const io = memoryIo(env) as { out: string; err: string; cwd: string };

@@ -1,8 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { replayScenario, stepsOf } from '../scenarios/replay.js';
+
+/** temp dirs made by this file, removed after its tests */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
 
 /** traces/scenarios/direct-reclaim.json with its 8192-page page-cache fill given another migratetype or kind */
 function variant(fill: Record<string, unknown>, sysctl?: Record<string, unknown>): string {
@@ -10,7 +19,7 @@ function variant(fill: Record<string, unknown>, sysctl?: Record<string, unknown>
   s.setup[1]!.fill = { ...s.setup[1]!.fill, ...fill };
   if (sysctl) s.sysctl = sysctl;
   delete s.expect;
-  const dir = mkdtempSync(join(tmpdir(), 'mmreplay-expand-'));
+  const dir = tempDir('mmreplay-expand-');
   const file = join(dir, 'variant.json');
   writeFileSync(file, JSON.stringify({ ...s, $schema: undefined }));
   return file;

@@ -1,12 +1,21 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkScenarioFile, checkScenarioText, checkTraceExpectFile, formatIssue, loadScenario, loadTraceExpect, ScenarioError,
 } from '../../src/scenario/load.js';
 import { ExitCode } from '../../src/errors.js';
+
+/** temp dirs made by this file, removed after its tests */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
 
 const fixtures = fileURLToPath(new URL('../fixtures/scenario/', import.meta.url));
 const scenarios = fileURLToPath(new URL('../../traces/scenarios/', import.meta.url));
@@ -233,7 +242,7 @@ describe('semantic checks', () => {
   });
 
   it('when the machine is a folder then it must hold a zoneinfo; a .json file is accepted as a machine file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mmreplay-scen-'));
+    const dir = tempDir('mmreplay-scen-');
     mkdirSync(join(dir, 'snap'));
     writeFileSync(join(dir, 'notes.txt'), '');
     expect(errors({ ...base, machine: 'snap' }, dir)).toMatchInlineSnapshot(`"s.json: machine: snapshot folder "snap" has no zoneinfo"`);

@@ -4,14 +4,23 @@
  * `--policy` (the scenario's own `policy` and `expect` block are one side) and the test asserts the exact
  * difference: zones, pfns, rmqueue sources, steps and counters, with the arithmetic in comments.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import type { AllocEvent } from '../../src/replay/decision.js';
 import { checkExpect, replayScenario, stepKinds, stepsOf, stripDmesg } from './replay.js';
+
+/** temp dirs made by this file, removed after its tests */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
 
 const scen = (name: string) => `traces/scenarios/${name}.json`;
 
@@ -210,7 +219,7 @@ describe('MAX_ORDER 11 exclusive (v6.1) vs 10 inclusive (v6.6): the same orders 
   });
 
   it('when an order-11 request is added then both policies refuse it with the same message', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mmreplay-max-order-'));
+    const dir = tempDir('mmreplay-max-order-');
     const base = JSON.parse(readFileSync(scen('policy-max-order'), 'utf8')) as { policy: string; requests: unknown[] };
     const refuse = async (policy: string) => {
       const file = join(dir, `${policy}.json`);

@@ -1,14 +1,15 @@
 /** Bad input: each a located `file:line: message`, counted in unparsed, exit 2 on the first with --strict. */
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { collect, FIX } from './helpers.js';
 import { InputError } from '../../src/errors.js';
 import { MAX_LINE } from '../../src/trace/lines.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mmreplay-trace-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const ALLOC = '            bash-2817  [003] .....   123.000001: mm_page_alloc: page=000000008a3f1c2d pfn=0x100000 order=0 migratetype=1 gfp_flags=GFP_HIGHUSER_MOVABLE|__GFP_ZERO';
 
 describe('bad lines', () => {
