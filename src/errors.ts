@@ -62,3 +62,36 @@ export class ExpectationError extends MmreplayError {
     super(message, 'expectation', ExitCode.EXPECTATION_FAILED);
   }
 }
+
+/** An error as it crosses a worker_threads boundary (structured clone keeps no class). */
+export interface SerializedError {
+  name: string; message: string; stack: string | undefined;
+  code: string | undefined; location: string | undefined; exitCode: number | undefined;
+}
+
+/** what a worker posts for an error it caught */
+export function serializeError(e: unknown): SerializedError {
+  const err = e as Error & { code?: unknown; location?: unknown; exitCode?: unknown };
+  return {
+    name: err?.name ?? 'Error', message: String(err?.message ?? e), stack: err?.stack,
+    code: typeof err?.code === 'string' ? err.code : undefined,
+    location: typeof err?.location === 'string' ? err.location : undefined,
+    exitCode: typeof err?.exitCode === 'number' ? err.exitCode : undefined,
+  };
+}
+
+/**
+ * A worker's error as the class the main thread would have thrown (an InputError stays exit 2); anything else
+ * is an internal error whose message is prefixed with `context`.
+ */
+export function reviveError(e: SerializedError, context = ''): Error {
+  if (e.name === 'InputError' && e.location !== undefined) {
+    const raw = e.location && e.message.startsWith(`${e.location}: `) ? e.message.slice(e.location.length + 2) : e.message;
+    return new InputError(e.location, raw, e.code);
+  }
+  if (e.name === 'UsageError') return new UsageError(e.message, e.code);
+  if (e.exitCode !== undefined && e.code !== undefined) return new MmreplayError(e.message, e.code, e.exitCode as ExitCode);
+  const err = new Error(`${context}${e.message}`);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

@@ -4,6 +4,7 @@
  * in-thread path would store (NaN, -1, fractional seconds, 52-bit pfns) crosses unchanged.
  */
 import type { ReadResult } from '../trace/read.js';
+import type { SerializedError } from '../errors.js';
 
 export const S_KIND = 0;
 export const S_TIME = 1;
@@ -37,11 +38,6 @@ export interface PipelineWorkerData {
   nrCpus: number;
   /** records per batch */
   batchEvents: number;
-}
-
-export interface SerializedError {
-  name: string; message: string; stack: string | undefined;
-  code: string | undefined; location: string | undefined; exitCode: number | undefined;
 }
 
 export type ToMain =

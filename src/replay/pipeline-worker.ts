@@ -8,9 +8,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readTrace } from '../trace/read.js';
+import { serializeError } from '../errors.js';
 import { EV_MM_SETUP_PER_ZONE_WMARKS } from '../trace/event.js';
 import type { Intern } from '../trace/intern.js';
-import { Request, eventToRequest } from './request.js';
+import { REQ_WMARKS, Request, eventToRequest } from './request.js';
 import {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
   S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
@@ -139,8 +140,11 @@ async function main(): Promise<void> {
       f[o + S_NID] = req.nid;
       f[o + S_PFN] = req.pfn;
       f[o + S_AUX] = req.aux;
-      const w = req.wmarks;
-      for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+      // only mm_setup_per_zone_wmarks reads them (replayBatch unpacks per kind)
+      if (req.kind === REQ_WMARKS) {
+        const w = req.wmarks;
+        for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+      }
       next();
     },
     (msg) => {
@@ -154,14 +158,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   flush();
-  const err = e as Error & { code?: unknown; location?: unknown; exitCode?: unknown };
-  port.postMessage({
-    t: 'fail',
-    err: {
-      name: err?.name ?? 'Error', message: String(err?.message ?? e), stack: err?.stack,
-      code: typeof err?.code === 'string' ? err.code : undefined,
-      location: typeof err?.location === 'string' ? err.location : undefined,
-      exitCode: typeof err?.exitCode === 'number' ? err.exitCode : undefined,
-    },
-  } satisfies ToMain);
+  port.postMessage({ t: 'fail', err: serializeError(e) } satisfies ToMain);
 });

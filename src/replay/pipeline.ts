@@ -13,7 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ExitCode, InputError, MmreplayError, UsageError } from '../errors.js';
+import { reviveError } from '../errors.js';
 import type { ReadResult } from '../trace/read.js';
 import type { ReplayEngine } from './engine.js';
 import {
@@ -24,7 +24,7 @@ import {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
   S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
 } from './pipeline-layout.js';
-import type { PipelineWorkerData, SerializedError, ToMain, ToWorker } from './pipeline-layout.js';
+import type { PipelineWorkerData, ToMain, ToWorker } from './pipeline-layout.js';
 import type { TraceReplayOptions } from './trace.js';
 
 /** files below this size replay in-thread: a worker's start-up (~0.3 s, mostly loading the engine's modules) is not worth it */
@@ -57,18 +57,6 @@ export function usePipeline(path: string, env: Record<string, string | undefined
   return env.MMREPLAY_WORKER === '1' || st.size >= PIPELINE_MIN_BYTES;
 }
 
-/** the worker's error as the class the in-thread path would have thrown */
-function reviveError(e: SerializedError): Error {
-  if (e.name === 'InputError' && e.location !== undefined) {
-    const raw = e.location && e.message.startsWith(`${e.location}: `) ? e.message.slice(e.location.length + 2) : e.message;
-    return new InputError(e.location, raw, e.code);
-  }
-  if (e.name === 'UsageError') return new UsageError(e.message, e.code);
-  if (e.exitCode !== undefined && e.code !== undefined) return new MmreplayError(e.message, e.code, e.exitCode as ExitCode);
-  const err = new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
 
 /**
  * A started parser worker for one trace file. Starting it early (before the machine is built) hides the worker's

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../errors.js';
+import { InputError, serializeError, type SerializedError } from '../errors.js';
 import { EV_OTHER, TraceEvent } from './event.js';
 import { LINE_ERROR, LINE_EVENT, TextParser } from './ftrace.js';
 import { LineSplitter } from './lines.js';
@@ -61,7 +61,7 @@ export interface ThreadOut {
 
 /** the worker's one message */
 export type WorkerMsg = { t: 'done'; out: ThreadOut } |
-  { t: 'fail'; err: { name: string; message: string; stack?: string; code?: string; location?: string; exitCode?: number } };
+  { t: 'fail'; err: SerializedError };
 
 /** lowers shared[1] to k (the lowest range with a --strict error) */
 function stopAbove(shared: Int32Array, k: number): void {
@@ -198,15 +198,6 @@ if (!isMainThread && parentPort && (workerData as { kind?: unknown } | null)?.ki
   try {
     port.postMessage({ t: 'done', out: parseRanges(workerData as RangeJob) } satisfies WorkerMsg);
   } catch (e) {
-    const err = e as Error & { code?: unknown; location?: unknown; exitCode?: unknown };
-    port.postMessage({
-      t: 'fail',
-      err: {
-        name: err?.name ?? 'Error', message: String(err?.message ?? e), stack: err?.stack,
-        code: typeof err?.code === 'string' ? err.code : undefined,
-        location: typeof err?.location === 'string' ? err.location : undefined,
-        exitCode: typeof err?.exitCode === 'number' ? err.exitCode : undefined,
-      },
-    } satisfies WorkerMsg);
+    port.postMessage({ t: 'fail', err: serializeError(e) } satisfies WorkerMsg);
   }
 }

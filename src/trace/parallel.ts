@@ -21,7 +21,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError, MmreplayError, UsageError, type ExitCode } from '../errors.js';
+import { InputError, reviveError } from '../errors.js';
 import { TraceEvent } from './event.js';
 import { TextParser } from './ftrace.js';
 import { detectFormat } from './detect.js';
@@ -59,18 +59,6 @@ function envBytes(env: Record<string, string | undefined>, name: string, dflt: n
   return Number.isInteger(n) && n > 0 ? n : dflt;
 }
 
-/** the worker's error as the class the main thread would have thrown (an InputError stays exit 2) */
-function reviveError(e: Extract<WorkerMsg, { t: 'fail' }>['err']): Error {
-  if (e.name === 'InputError' && e.location !== undefined) {
-    const raw = e.location && e.message.startsWith(`${e.location}: `) ? e.message.slice(e.location.length + 2) : e.message;
-    return new InputError(e.location, raw, e.code);
-  }
-  if (e.name === 'UsageError') return new UsageError(e.message, e.code);
-  if (e.exitCode !== undefined && e.code !== undefined) return new MmreplayError(e.message, e.code, e.exitCode as ExitCode);
-  const err = new Error(`stat: parser worker: ${e.message}`);
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
 
 export interface ParallelStatOptions {
   strict: boolean;
@@ -139,7 +127,7 @@ export async function statTraceParallel(path: string, opts: ParallelStatOptions,
   let mine: ThreadOut;
   try {
     const done = new Promise<ThreadOut>((resolve, reject) => {
-      worker.once('message', (m: WorkerMsg) => { if (m.t === 'done') resolve(m.out); else reject(reviveError(m.err)); });
+      worker.once('message', (m: WorkerMsg) => { if (m.t === 'done') resolve(m.out); else reject(reviveError(m.err, 'stat: parser worker: ')); });
       worker.once('error', (err: Error) => reject(new Error(`stat: parser worker crashed: ${err.message}`)));
       worker.once('exit', (code: number) => reject(new Error(`stat: the parser worker exited (code ${code}) before its ranges were done`)));
     });

@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMachine } from '../../src/mm/machine.js';
 import { v6_18 } from '../../src/policy/v6.18.js';
 import { ReplayEngine } from '../../src/replay/engine.js';
@@ -10,14 +9,7 @@ import { replayTraceFile } from '../../src/replay/trace.js';
 import { logMask, MODE_SIMULATE } from '../../src/replay/decision.js';
 import type { AllocEvent, FreeEvent, Reporter, ReplaySummary, WarningEvent } from '../../src/replay/decision.js';
 
-/** temp dirs made by this file, removed after its tests */
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+import { tempDir } from '../helpers/tmp.js';
 
 class Collect implements Reporter {
   allocs: AllocEvent[] = [];

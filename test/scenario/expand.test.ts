@@ -1,17 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { replayScenario, stepsOf } from '../scenarios/replay.js';
 
-/** temp dirs made by this file, removed after its tests */
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+import { tempDir } from '../helpers/tmp.js';
 
 /** traces/scenarios/direct-reclaim.json with its 8192-page page-cache fill given another migratetype or kind */
 function variant(fill: Record<string, unknown>, sysctl?: Record<string, unknown>): string {

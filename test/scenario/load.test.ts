@@ -1,21 +1,13 @@
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   checkScenarioFile, checkScenarioText, checkTraceExpectFile, formatIssue, loadScenario, loadTraceExpect, ScenarioError,
 } from '../../src/scenario/load.js';
 import { ExitCode } from '../../src/errors.js';
 
-/** temp dirs made by this file, removed after its tests */
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+import { tempDir } from '../helpers/tmp.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/scenario/', import.meta.url));
 const scenarios = fileURLToPath(new URL('../../traces/scenarios/', import.meta.url));

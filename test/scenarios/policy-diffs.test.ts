@@ -4,23 +4,15 @@
  * `--policy` (the scenario's own `policy` and `expect` block are one side) and the test asserts the exact
  * difference: zones, pfns, rmqueue sources, steps and counters, with the arithmetic in comments.
  */
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import type { AllocEvent } from '../../src/replay/decision.js';
 import { checkExpect, replayScenario, stepKinds, stepsOf, stripDmesg } from './replay.js';
 
-/** temp dirs made by this file, removed after its tests */
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(d);
-  return d;
-}
-afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+import { tempDir } from '../helpers/tmp.js';
 
 const scen = (name: string) => `traces/scenarios/${name}.json`;
 

@@ -1,0 +1,14 @@
+/** Temp dirs for a test file: made under os.tmpdir(), removed after that file's tests (importing registers it). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+const made: string[] = [];
+afterAll(() => { for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
