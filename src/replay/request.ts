@@ -7,7 +7,7 @@ import {
   EV_MM_COMPACTION_BEGIN, EV_MM_COMPACTION_MIGRATEPAGES, EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES, EV_MM_PAGE_ALLOC,
   EV_MM_PAGE_ALLOC_EXTFRAG, EV_MM_PAGE_ALLOC_ZONE_LOCKED, EV_MM_PAGE_FREE, EV_MM_PAGE_PCPU_DRAIN,
   EV_MM_SETUP_PER_ZONE_WMARKS, EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, EV_MM_VMSCAN_DIRECT_RECLAIM_END,
-  EV_MM_VMSCAN_WAKEUP_KSWAPD,
+  EV_MM_VMSCAN_WAKEUP_KSWAPD, NR_EV,
 } from '../trace/event.js';
 import type { TraceEvent } from '../trace/event.js';
 import { zoneNames } from '../mm/mmzone.js';
@@ -81,6 +81,14 @@ export function migratetypeByMeaning(mt: number, gfpEra: string): number {
   return mt;
 }
 
+/** the kernel's own records counted for the agreement table (REQ_RECORD): trace event id → REC_* (-1: none) */
+const recordOf = new Int8Array(NR_EV).fill(-1);
+recordOf[EV_MM_PAGE_ALLOC_EXTFRAG] = REC_EXTFRAG;
+recordOf[EV_MM_VMSCAN_WAKEUP_KSWAPD] = REC_WAKEUP_KSWAPD;
+recordOf[EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = REC_DIRECT_RECLAIM_BEGIN;
+recordOf[EV_MM_VMSCAN_DIRECT_RECLAIM_END] = REC_DIRECT_RECLAIM_END;
+recordOf[EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES] = REC_COMPACTION;
+
 /** Fills `req` from a trace event; returns false for events that are not requests. */
 export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): boolean {
   req.timeSec = ev.time;
@@ -118,26 +126,6 @@ export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): bo
       req.order = ev.order;
       req.pfn = ev.pfn;
       return true;
-    case EV_MM_PAGE_ALLOC_EXTFRAG:
-      req.kind = REQ_RECORD;
-      req.aux = REC_EXTFRAG;
-      return true;
-    case EV_MM_VMSCAN_WAKEUP_KSWAPD:
-      req.kind = REQ_RECORD;
-      req.aux = REC_WAKEUP_KSWAPD;
-      return true;
-    case EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
-      req.kind = REQ_RECORD;
-      req.aux = REC_DIRECT_RECLAIM_BEGIN;
-      return true;
-    case EV_MM_VMSCAN_DIRECT_RECLAIM_END:
-      req.kind = REQ_RECORD;
-      req.aux = REC_DIRECT_RECLAIM_END;
-      return true;
-    case EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES:
-      req.kind = REQ_RECORD;
-      req.aux = REC_COMPACTION;
-      return true;
     case EV_MM_COMPACTION_BEGIN: {
       const zs = ev.num('zone_start');
       const fp = ev.num('free_pfn');
@@ -169,8 +157,13 @@ export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): bo
       req.aux = zi;
       return true;
     }
-    default:
-      return false;
+    default: {
+      const rec = recordOf[ev.id]!;
+      if (rec < 0) return false;
+      req.kind = REQ_RECORD;
+      req.aux = rec;
+      return true;
+    }
   }
 }
 
