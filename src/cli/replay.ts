@@ -3,13 +3,15 @@
  * JSON scenarios (*.json) through the simulated allocator; decision log, warn_alloc reports and a summary.
  * Exit 0 even when allocations fail; 2 on bad input; 3 on an invariant violation (--check-invariants).
  */
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { buildMachine, machineName, parseSysctlAssignments } from '../mm/machine.js';
 import type { Machine } from '../mm/machine.js';
 import { DEFAULT_POLICY, getPolicy } from '../policy/index.js';
+import type { Policy } from '../policy/policy.js';
+import type { Sysctl } from '../mm/mmzone.js';
 import { LOG_STEPS, MODE_MIRROR, MODE_SIMULATE, logLevels, logMask, modeNames } from '../replay/decision.js';
 import type { LogLevel } from '../replay/decision.js';
 import { ReplayEngine } from '../replay/engine.js';
@@ -89,14 +91,29 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
   if (scenarios.length > 0 && scenarios.length !== inputs.length) throw new UsageError('replay takes traces or scenarios, not both in one run');
   if (opts.kswapdRate !== undefined && !(Number(opts.kswapdRate) > 0)) throw new UsageError(`--kswapd-rate ${opts.kswapdRate}: expected a positive number of pages per second`);
 
-  // output
+  // output: --out is written with synchronous writes, as process.stdout writes a file, so the log never piles up
+  // in memory when the disk is slower than the replay; the file is opened first, so a bad path fails at once
   let sink = io.stdout;
-  let closeOut: (() => Promise<void>) | null = null;
+  let outFd = -1;
   if (opts.out) {
-    const stream = createWriteStream(resolve(io.cwd, opts.out));
-    sink = (s) => { stream.write(s); };
-    closeOut = () => new Promise((res, rej) => { stream.on('error', rej); stream.end(res); });
+    try {
+      outFd = openSync(resolve(io.cwd, opts.out), 'w');
+    } catch (e) {
+      throw new InputError(opts.out, `cannot write: ${(e as Error).message}`, 'output.open');
+    }
+    const fd = outFd;
+    sink = (s) => { writeSync(fd, s); };
   }
+  try {
+    await replayTo(inputs, opts, io, sink, format, level, policy, sysctl, scenarios);
+  } finally {
+    if (outFd >= 0) closeSync(outFd);
+  }
+}
+
+/** the replay proper, its options checked and its output open */
+async function replayTo(inputs: string[], opts: ReplayOpts, io: Io, sink: (s: string) => void, format: ReporterName, level: LogLevel,
+  policy: Policy, sysctl: Partial<Sysctl>, scenarios: string[]): Promise<void> {
   const colour = format === 'text' && !opts.out && useColor(io.env, opts.color, io.stdoutIsTTY);
   const writer = new Writer(sink);
   const reporter = makeReporter(format, writer, makeChalk(colour));
@@ -116,7 +133,6 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
       engine.finish(Boolean(opts.allCounters));
     }
     writer.flush();
-    if (closeOut) await closeOut();
     return;
   }
 
@@ -163,7 +179,6 @@ async function runReplay(inputs: string[], opts: ReplayOpts, io: Io): Promise<vo
   if (kernel) engine.opts.kernel = kernel;
   engine.finish(Boolean(opts.allCounters));
   writer.flush();
-  if (closeOut) await closeOut();
 }
 
 function scenarioSysctl(s: Record<string, unknown>): Record<string, number | number[]> {

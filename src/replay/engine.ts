@@ -32,7 +32,7 @@ import { setupPerZoneLowmemReserve, setupPerZoneWmarks } from '../mm/watermark.j
 import { CLAIM_IMPOSSIBLE, CLAIM_TAKEOVER, claimBlock, pcpAddHead, pcpAddTail, takePageOffPcp } from '../mm/isolate.js';
 import {
   FREE_DROPPED, FREE_FREED, FREE_NOOP, FREE_PRE_TRACE, FREE_SKIPPED, FREE_UNKNOWN, LOG_DECISIONS, LOG_FAILURES, LOG_STEPS,
-  MODE_MIRROR, PATH_FAIL, PATH_REJECT, allocPathNames, freeActionNames, modeNames,
+  MODE_MIRROR, PATH_FAIL, PATH_REJECT, Time6, allocPathNames, freeActionNames, modeNames,
 } from './decision.js';
 import type { Agreement, AllocEvent, FreeEvent, Reporter, ReplaySummary, StepEvent } from './decision.js';
 import { DEAD, Handles } from './handles.js';
@@ -74,21 +74,6 @@ interface ThpGroup {
 const THP_ORDER = 9;
 const GFP_TEXT_SLOTS = 64;
 
-/** below 2^40 µs (12.7 days) the product t·10⁶ is within 2^-13 of the exact value */
-const TIME6_FAST_MAX_US = 2 ** 40;
-
-/**
- * `t.toFixed(6)` (seconds as the trace prints them), faster for what traces hold: a whole number of microseconds.
- * When t·10⁶ is not within 10⁻³ of an integer (a rounding tie is possible) or is too large for that test to be
- * exact, toFixed itself decides.
- */
-export function formatTime6(t: number): string {
-  const us = Math.round(t * 1e6);
-  if (!(Math.abs(t * 1e6 - us) < 1e-3) || us < 0 || us >= TIME6_FAST_MAX_US) return t.toFixed(6);
-  const sec = Math.floor(us / 1e6);
-  const frac = us - sec * 1e6;
-  return `${sec}.${frac < 100000 ? String(frac).padStart(6, '0') : frac}`;
-}
 const THP_FALLBACKS = 1 << THP_ORDER;
 
 export class ReplayEngine {
@@ -148,6 +133,8 @@ export class ReplayEngine {
   };
   private readonly recordedRec: { ok: boolean; pfn: number | null } = { ok: false, pfn: null };
   private readonly predictedRec = { kswapd: false, direct_reclaim: false, compaction: false, fallback: false };
+  /** the events' time text (seconds, 6 decimals), the last second's text cached */
+  private readonly time6 = new Time6();
   private readonly freeRec: FreeEvent = { kind: 'free', seq: 0, time: '', task: '', pid: 0, order: 0, pfn: 0, action: '', name: undefined };
 
   constructor(opts: EngineOptions) {
@@ -783,7 +770,7 @@ export class ReplayEngine {
 
   /** kernel log lines of one request (warn_alloc's report, the OOM killer's lines) to the reporter */
   private emitWarning(req: Request, lines: string[]): void {
-    this.reporter.warning({ kind: 'warning', seq: this.seq, time: formatTime6(req.timeSec), lines: lines.slice() });
+    this.reporter.warning({ kind: 'warning', seq: this.seq, time: this.time6.format(req.timeSec), lines: lines.slice() });
   }
 
   private allocEvent(req: Request, path: number, pfn: number, zone: Zone | null, warned: boolean, p: Prediction | null): AllocEvent {
@@ -794,7 +781,7 @@ export class ReplayEngine {
       const e: AllocEvent = {
         kind: 'alloc',
         seq: this.seq,
-        time: formatTime6(req.timeSec),
+        time: this.time6.format(req.timeSec),
         task: req.task,
         pid: req.pid,
         cpu: req.cpu,
@@ -817,7 +804,7 @@ export class ReplayEngine {
     // the same fields in place (absent optional fields are undefined, which JSON.stringify leaves out too)
     const e = this.allocRec;
     e.seq = this.seq;
-    e.time = formatTime6(req.timeSec);
+    e.time = this.time6.format(req.timeSec);
     e.task = req.task;
     e.pid = req.pid;
     e.cpu = req.cpu;
@@ -889,7 +876,7 @@ export class ReplayEngine {
   private freeEvent(req: Request, action: number): FreeEvent {
     if (!this.reuseEvents) {
       const e: FreeEvent = {
-        kind: 'free', seq: this.seq, time: formatTime6(req.timeSec), task: req.task, pid: req.pid, order: req.order, pfn: req.pfn,
+        kind: 'free', seq: this.seq, time: this.time6.format(req.timeSec), task: req.task, pid: req.pid, order: req.order, pfn: req.pfn,
         action: freeActionNames[action]!,
       };
       if (req.name) e.name = req.name;
@@ -897,7 +884,7 @@ export class ReplayEngine {
     }
     const e = this.freeRec;
     e.seq = this.seq;
-    e.time = formatTime6(req.timeSec);
+    e.time = this.time6.format(req.timeSec);
     e.task = req.task;
     e.pid = req.pid;
     e.order = req.order;

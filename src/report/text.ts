@@ -8,14 +8,42 @@ import type { AllocEvent, FreeEvent, HeaderEvent, Reporter, ReplaySummary, Warni
 import { formatSummaryText } from './summary.js';
 import type { Writer } from './writer.js';
 
+/** spaces for padding: SPACES[n] is n spaces */
+const SPACES: readonly string[] = Array.from({ length: 33 }, (_, i) => ' '.repeat(i));
+/** s.padEnd(n) / s.padStart(n) for the short widths of a log line */
+function padEnd(s: string, n: number): string {
+  return s.length >= n ? s : s + SPACES[n - s.length]!;
+}
+function padStart(s: string, n: number): string {
+  return s.length >= n ? s : SPACES[n - s.length]! + s;
+}
+
+/** direct-mapped cache sizes (powers of two), as in jsonl.ts */
+const WHO_SLOTS = 256;
+const MID_SLOTS = 64;
+
 export class TextReporter implements Reporter {
   /** each event is formatted during the call, nothing kept: the engine may pass its reused records */
   readonly reusesEvents = true;
   private readonly w: Writer;
   private readonly c: ChalkInstance;
+  /** colour on: path and failure words go through chalk; off: plain text without the calls */
+  private readonly colour: boolean;
+  /** `task-pid` padded to 24, by pid: the task and pid it was built for, and the text */
+  private readonly whoTask: string[] = new Array<string>(WHO_SLOTS).fill('');
+  private readonly whoPid = new Float64Array(WHO_SLOTS).fill(Number.NaN);
+  private readonly whoText: string[] = new Array<string>(WHO_SLOTS).fill('');
+  /** ` alloc order=… gfp (trace: …) migratetype  path → ` of a request without a name, by its fields */
+  private readonly midOrder = new Float64Array(MID_SLOTS).fill(Number.NaN);
+  private readonly midGfp: string[] = new Array<string>(MID_SLOTS).fill('');
+  private readonly midTraceGfp: (string | undefined)[] = new Array<string | undefined>(MID_SLOTS).fill(undefined);
+  private readonly midMt: string[] = new Array<string>(MID_SLOTS).fill('');
+  private readonly midPath: string[] = new Array<string>(MID_SLOTS).fill('');
+  private readonly midText: string[] = new Array<string>(MID_SLOTS).fill('');
   constructor(w: Writer, c: ChalkInstance) {
     this.w = w;
     this.c = c;
+    this.colour = c.level > 0;
   }
   header(h: HeaderEvent): void {
     this.w.write(`${this.c.dim(`mmreplay replay: ${h.inputs.join(', ')}: ${h.mode} mode, machine ${h.machine}, policy ${h.policy}, log ${h.log}`)}\n`);
@@ -26,15 +54,47 @@ export class TextReporter implements Reporter {
     if (p === 'fail' || p === 'reject' || p === 'oom') return c.red(p);
     return c.yellow(p);
   }
+  /** `${task}-${pid}`.padEnd(24) */
+  private who(task: string, pid: number): string {
+    const slot = pid & (WHO_SLOTS - 1);
+    if (this.whoPid[slot] === pid && this.whoTask[slot] === task) return this.whoText[slot]!;
+    const text = padEnd(`${task}-${pid}`, 24);
+    this.whoPid[slot] = pid;
+    this.whoTask[slot] = task;
+    this.whoText[slot] = text;
+    return text;
+  }
+  /** the part of an alloc line between the task and the result */
+  private buildMid(e: AllocEvent): string {
+    const tg = e.trace_gfp;
+    return `alloc order=${padEnd(String(e.order), 2)} ${e.gfp}${tg !== undefined ? ` (trace: ${tg})` : ''} ${e.migratetype}${e.name ? ` ${e.name}` : ''}  ${this.colour ? this.pathColour(e.path) : e.path} → `;
+  }
+  /** buildMid(), cached for requests without a name (scenario requests, each with its own name, are few) */
+  private mid(e: AllocEvent): string {
+    if (e.name) return this.buildMid(e);
+    const tg = e.trace_gfp;
+    const g = e.gfp;
+    const slot = (e.order * 7 + g.length * 3 + g.charCodeAt(g.length >> 1) + e.migratetype.length + e.path.length * 5 + (tg === undefined ? 0 : 32)) & (MID_SLOTS - 1);
+    if (this.midOrder[slot] === e.order && this.midGfp[slot] === g && this.midTraceGfp[slot] === tg && this.midMt[slot] === e.migratetype
+      && this.midPath[slot] === e.path) {
+      return this.midText[slot]!;
+    }
+    const text = this.buildMid(e);
+    this.midOrder[slot] = e.order;
+    this.midGfp[slot] = e.gfp;
+    this.midTraceGfp[slot] = tg;
+    this.midMt[slot] = e.migratetype;
+    this.midPath[slot] = e.path;
+    this.midText[slot] = text;
+    return text;
+  }
   alloc(e: AllocEvent): void {
-    const who = `${e.task}-${e.pid}`;
-    const res = e.result.ok
-      ? `${e.result.zone}${e.result.pfn !== null ? ` pfn 0x${e.result.pfn.toString(16)}` : ''}`
-      : this.c.red('failed');
+    const r = e.result;
+    const res = r.ok
+      ? (r.pfn !== null ? `${r.zone} pfn 0x${r.pfn.toString(16)}` : `${r.zone}`)
+      : (this.colour ? this.c.red('failed') : 'failed');
     const rec = e.recorded ? `  (recorded ${e.recorded.ok ? `0x${(e.recorded.pfn ?? 0).toString(16)}` : 'failure'})` : '';
-    const name = e.name ? ` ${e.name}` : '';
-    const traceGfp = e.trace_gfp !== undefined ? ` (trace: ${e.trace_gfp})` : '';
-    this.w.write(`#${String(e.seq).padEnd(7)} ${e.time.padStart(14)}  ${who.padEnd(24)} alloc order=${String(e.order).padEnd(2)} ${e.gfp}${traceGfp} ${e.migratetype}${name}  ${this.pathColour(e.path)} → ${res}${rec}\n`);
+    this.w.write(`#${padEnd(String(e.seq), 7)} ${padStart(e.time, 14)}  ${this.who(e.task, e.pid)} ${this.mid(e)}${res}${rec}\n`);
     if (e.steps) {
       for (const s of e.steps) {
         this.w.write(`          ${s.kind.padEnd(16)} ${(s.zone ?? '-').padEnd(7)} free=${s.free} mark=${s.mark} reserve=${s.reserve} result=${s.result} alloc_flags=0x${(s.alloc_flags >>> 0).toString(16)} aux=${s.aux}\n`);
@@ -42,9 +102,8 @@ export class TextReporter implements Reporter {
     }
   }
   free(e: FreeEvent): void {
-    const who = `${e.task}-${e.pid}`;
     const name = e.name ? ` ${e.name}` : '';
-    this.w.write(`#${String(e.seq).padEnd(7)} ${e.time.padStart(14)}  ${who.padEnd(24)} free  order=${String(e.order).padEnd(2)} pfn 0x${e.pfn.toString(16)}${name}  ${this.c.dim(e.action)}\n`);
+    this.w.write(`#${padEnd(String(e.seq), 7)} ${padStart(e.time, 14)}  ${this.who(e.task, e.pid)} free  order=${padEnd(String(e.order), 2)} pfn 0x${e.pfn.toString(16)}${name}  ${this.colour ? this.c.dim(e.action) : e.action}\n`);
   }
   warning(e: WarningEvent): void {
     for (const l of e.lines) this.w.write(`${l}\n`);

@@ -67,30 +67,55 @@ describe('JsonlReporter caches', () => {
   it('when events share a pid slot, gfp mask or outcome but differ in one field then every line is still its own JSON.stringify', () => {
     // the (task, pid) cache is direct-mapped on pid & 255 (16828 and 16828 + 256 share a slot); the middle
     // segment cache keys on order, gfp, gfp_mask, migratetype, path, ok, node, zone: each variant changes one
+    // each variant comes right after base, so it lands in base's slot whenever the slot hash leaves its field out
     const ok = base.result;
-    const evs: AllocEvent[] = [
-      base,
+    const variants: AllocEvent[] = [
       { ...base, pid: 16828 + 256 },
       { ...base, task: 'other' },
       { ...base, task: 'tab\there' },
       { ...base, order: 1 },
+      { ...base, order: 16 },
       { ...base, gfp: 'GFP_KERNEL|__GFP_ZERO' },
       { ...base, gfp_mask: 0xcc1 },
+      { ...base, gfp_mask: 0x80000cc0 },
       { ...base, migratetype: 'Movable' },
+      { ...base, path: 'fail' },
       { ...base, path: 'min_retry' },
       { ...base, result: { ...ok, node: 1 } },
       { ...base, result: { ...ok, zone: 'DMA32' } },
-      { ...base, result: { ok: false, node: null, zone: null, pfn: null } },
-      { ...base, gfp_mask: 0x80000cc0 },
       { ...base, result: { ...ok, pfn: 7 } },
-      base,
+      { ...base, result: { ok: false, node: null, zone: null, pfn: null } },
+      { ...base, result: { ...ok, ok: false } },
     ];
+    const evs = variants.flatMap((v) => [base, v]);
     const { rep, text } = jsonl();
     for (const e of evs) rep.alloc(e);
     const f: FreeEvent = { kind: 'free', seq: 3, time: '0.000001', task: 'bash', pid: 16828 + 256, order: 2, pfn: 4096, action: 'freed' };
     rep.free(f);
     rep.free({ ...f, task: 'bash2' });
     expect(text()).toBe(`${[...evs, f, { ...f, task: 'bash2' }].map((e) => JSON.stringify(e)).join('\n')}\n`);
+  });
+});
+
+describe('JsonlReporter caches, mixed', () => {
+  it('when 3000 events mix every field from small sets (cache slots shared) then each line is its JSON.stringify', () => {
+    const pick = <T,>(a: readonly T[], x: number): T => a[x % a.length]!;
+    const gfps: [string, number][] = [['GFP_KERNEL', 0xcc0], ['GFP_KERNEX', 0xcc0], ['GFP_NOWAIT', 0x800], ['GFP_KERNEL', 0xcc1], ['GFP_HIGHUSER_MOVABLE', 0x100cca]];
+    const results = [{ ok: true, node: 0, zone: 'Normal', pfn: 1 }, { ok: true, node: 1, zone: 'Normal', pfn: 2 }, { ok: true, node: 0, zone: 'DMA32', pfn: 3 }, { ok: false, node: null, zone: null, pfn: null }];
+    let x = 11;
+    const next = (): number => (x = (x * 1103515245 + 12345) & 0x7fffffff);
+    const evs: AllocEvent[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const [gfp, gfp_mask] = pick(gfps, next());
+      evs.push({
+        ...base, seq: i, order: next() % 11, gfp, gfp_mask, migratetype: pick(['Unmovable', 'Movable', 'Reclaimable'], next()),
+        path: pick(['fast', 'reclaim', 'compact', 'fail'], next()), result: { ...pick(results, next()) },
+        task: pick(['bash', 'bask', 'sshd'], next()), pid: pick([1, 257, 513], next()),
+      });
+    }
+    const { rep, text } = jsonl();
+    for (const e of evs) rep.alloc(e);
+    expect(text()).toBe(`${evs.map((e) => JSON.stringify(e)).join('\n')}\n`);
   });
 });
 
