@@ -5,7 +5,7 @@
  * stat.ts: not read.ts and the CSV/JSONL front ends behind it), so the worker starts in a few tens of ms.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { InputError, serializeError, type SerializedError } from '../errors.js';
 import { EV_OTHER, TraceEvent } from './event.js';
 import { LINE_ERROR, LINE_EVENT, TextParser } from './ftrace.js';
@@ -61,6 +61,7 @@ export interface ThreadOut {
 
 /** the worker's one message */
 export type WorkerMsg = { t: 'done'; out: ThreadOut } |
+  { t: 'piece'; out: RangeOut; buf: ArrayBuffer } |
   { t: 'fail'; err: SerializedError };
 
 /** lowers shared[1] to k (the lowest range with a --strict error) */
@@ -98,50 +99,101 @@ function lineStartFrom(fd: number, path: string, buf: Buffer, size: number, at: 
 }
 
 /**
+ * One thread's parser of line-aligned pieces: ranges of a file (parseRanges) or pieces cut from an inflated
+ * stream (parallel.ts statGzipParallel, the 'stat-pieces' worker). begin(k), push() the piece's bytes, end()
+ * gives its RangeOut; totals() the thread's order-free counts over all its pieces.
+ */
+export class PieceParser {
+  /** the current piece: --strict met its first bad line, the rest of the piece is not parsed */
+  stop = false;
+  private k = 0;
+  private first: number | null = null;
+  private last: number | null = null;
+  private unparsed = 0;
+  private errLines: number[] = [];
+  private errMsgs: string[] = [];
+  private skipped = 0;
+  private splitter: LineSplitter;
+  private readonly parser = new TextParser();
+  private readonly stat = new StatCollector();
+  private readonly onLine: (b: Buffer, s: number, e: number, no: number) => void;
+  private readonly onLong: (no: number) => void;
+
+  /** onStrict(k): --strict met a bad line in piece k */
+  constructor(gfpEra: string, strict: boolean, longLineMessage: string, onStrict?: (k: number) => void) {
+    const parser = this.parser;
+    parser.setEra(gfpEra);
+    const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
+    const onEvent = this.stat.onEvent;
+    const bad = (no: number, msg: string): void => {
+      this.unparsed++;
+      if (this.errMsgs.length < BAD_LINE_MESSAGES) { this.errLines.push(no); this.errMsgs.push(msg); }
+      // --strict: this piece ends at its first bad line, and pieces after it are not needed
+      if (strict) { this.stop = true; onStrict?.(this.k); }
+    };
+    this.onLine = (b, s, e, no) => {
+      if (this.stop) return;
+      const r = parser.parse(b, s, e, ev);
+      if (r === LINE_EVENT) {
+        ev.names.counts[ev.nameId]!++;
+        if (ev.id === EV_OTHER) this.skipped++;
+        if (this.first === null) this.first = ev.time;
+        this.last = ev.time;
+        onEvent(ev);
+      } else if (r === LINE_ERROR) {
+        bad(no, parser.error);
+      }
+    };
+    this.onLong = (no) => { if (!this.stop) bad(no, longLineMessage); };
+    this.splitter = new LineSplitter(this.onLine, this.onLong);
+  }
+
+  /** starts piece k */
+  begin(k: number): void {
+    this.k = k;
+    this.first = null; this.last = null; this.unparsed = 0; this.errLines = []; this.errMsgs = []; this.stop = false;
+    this.splitter = new LineSplitter(this.onLine, this.onLong);
+  }
+
+  push(b: Buffer): void {
+    if (!this.stop) this.splitter.push(b);
+  }
+
+  /** ends the piece (its last line may lack a newline) */
+  end(): RangeOut {
+    if (!this.stop) this.splitter.end();
+    return { k: this.k, lines: this.splitter.lineNo, firstTime: this.first, lastTime: this.last, unparsed: this.unparsed, errLines: this.errLines, errMsgs: this.errMsgs };
+  }
+
+  /** begin, push, end of a whole piece */
+  piece(k: number, b: Buffer): RangeOut {
+    this.begin(k);
+    this.push(b);
+    return this.end();
+  }
+
+  /** what the thread found over all its pieces (`ranges` are the RangeOuts to send with it) */
+  totals(ranges: RangeOut[]): ThreadOut {
+    const events = new Map<string, number>();
+    const names = this.parser.names;
+    for (let i = 0; i < names.size; i++) {
+      const c = names.counts[i]!;
+      if (c > 0) events.set(names.str(i), c);
+    }
+    return { ranges, events, skipped: this.skipped, counts: this.stat.takeCounts(), lostNotices: this.parser.lostNotices, lostEvents: this.parser.lostEvents };
+  }
+}
+
+/**
  * Takes ranges of job's file from the shared counter until none is left, and parses them (synchronously): the
  * work of each thread, the main one included. InputError if the file cannot be opened or read.
  */
 export function parseRanges(job: RangeJob): ThreadOut {
   const shared = new Int32Array(job.shared);
-  const { path, size, rangeBytes, nRanges, strict, longLineMessage } = job;
-  const parser = new TextParser();
-  parser.setEra(job.gfpEra);
-  const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
-  const stat = new StatCollector();
-  const onEvent = stat.onEvent;
+  const { path, size, rangeBytes, nRanges } = job;
+  const pp = new PieceParser(job.gfpEra, job.strict, job.longLineMessage, (k) => stopAbove(shared, k));
   const buf = Buffer.allocUnsafe(READ_BYTES);
   const ranges: RangeOut[] = [];
-  let skipped = 0;
-
-  // the current range's state, written by the line callbacks
-  let k = 0;
-  let first: number | null = null;
-  let last: number | null = null;
-  let unparsed = 0;
-  let errLines: number[] = [];
-  let errMsgs: string[] = [];
-  let stop = false;
-  const bad = (no: number, msg: string): void => {
-    unparsed++;
-    if (errMsgs.length < BAD_LINE_MESSAGES) { errLines.push(no); errMsgs.push(msg); }
-    // --strict: this range ends at its first bad line, and ranges after it are not needed
-    if (strict) { stop = true; stopAbove(shared, k); }
-  };
-  const onLine = (b: Buffer, s: number, e: number, no: number): void => {
-    if (stop) return;
-    const r = parser.parse(b, s, e, ev);
-    if (r === LINE_EVENT) {
-      ev.names.counts[ev.nameId]!++;
-      if (ev.id === EV_OTHER) skipped++;
-      if (first === null) first = ev.time;
-      last = ev.time;
-      onEvent(ev);
-    } else if (r === LINE_ERROR) {
-      bad(no, parser.error);
-    }
-  };
-  const onLong = (no: number): void => { if (!stop) bad(no, longLineMessage); };
-
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -150,10 +202,9 @@ export function parseRanges(job: RangeJob): ThreadOut {
   }
   try {
     for (;;) {
-      k = Atomics.add(shared, 0, 1);
+      const k = Atomics.add(shared, 0, 1);
       if (k >= nRanges || k > Atomics.load(shared, 1)) break;
-      first = null; last = null; unparsed = 0; errLines = []; errMsgs = []; stop = false;
-      const splitter = new LineSplitter(onLine, onLong);
+      pp.begin(k);
       const isLast = k === nRanges - 1;
       const ne = isLast ? size : (k + 1) * rangeBytes;
       let pos = k === 0 ? 0 : lineStartFrom(fd, path, buf, size, k * rangeBytes);
@@ -162,7 +213,7 @@ export function parseRanges(job: RangeJob): ThreadOut {
       if (pos < ne) {
         // read up to and including byte ne − 1, then in growing steps to the newline that ends the range
         let seek = SEEK_READ;
-        while (!stop && pos < size) {
+        while (!pp.stop && pos < size) {
           const want = pos <= endFrom ? Math.min(READ_BYTES, endFrom + 1 - pos) : endFrom >= 0 ? seek : READ_BYTES;
           const n = readAt(fd, path, buf, Math.min(want, size - pos), pos);
           if (n <= 0) break;
@@ -173,27 +224,57 @@ export function parseRanges(job: RangeJob): ThreadOut {
             if (nl >= 0 && nl < n) { len = nl + 1; done = true; }
             else seek = Math.min(seek * 2, READ_BYTES);
           }
-          splitter.push(len === buf.length ? buf : buf.subarray(0, len));
+          pp.push(len === buf.length ? buf : buf.subarray(0, len));
           pos += len;
           if (done) break;
         }
-        if (!stop) splitter.end();
       }
-      ranges.push({ k, lines: splitter.lineNo, firstTime: first, lastTime: last, unparsed, errLines, errMsgs });
+      ranges.push(pp.end());
     }
   } finally {
     closeSync(fd);
   }
-  const events = new Map<string, number>();
-  const names = parser.names;
-  for (let i = 0; i < names.size; i++) {
-    const c = names.counts[i]!;
-    if (c > 0) events.set(names.str(i), c);
-  }
-  return { ranges, events, skipped, counts: stat.takeCounts(), lostNotices: parser.lostNotices, lostEvents: parser.lostEvents };
+  return pp.totals(ranges);
 }
 
-if (!isMainThread && parentPort && (workerData as { kind?: unknown } | null)?.kind === 'stat-ranges') {
+/** the 'stat-pieces' worker's job: how lines are decoded (the pieces come as PieceMsg messages) */
+export interface PiecesJob {
+  kind: 'stat-pieces';
+  gfpEra: string;
+  strict: boolean;
+  longLineMessage: string;
+}
+
+/** main thread → 'stat-pieces' worker: piece k is buf[0, len) (buf transferred, and sent back with its result);
+ *  k = -1: no more pieces, post the totals */
+export interface PieceMsg {
+  k: number;
+  buf: ArrayBuffer | null;
+  len: number;
+}
+
+/** parses the pieces posted to `port`, posting each one's RangeOut (with its buffer) back, then its totals */
+function servePieces(port: MessagePort, job: PiecesJob): void {
+  const pp = new PieceParser(job.gfpEra, job.strict, job.longLineMessage);
+  port.on('message', (m: PieceMsg) => {
+    try {
+      if (m.k < 0) {
+        port.postMessage({ t: 'done', out: pp.totals([]) } satisfies WorkerMsg);
+        port.close();
+        return;
+      }
+      const out = pp.piece(m.k, Buffer.from(m.buf!, 0, m.len));
+      port.postMessage({ t: 'piece', out, buf: m.buf! } satisfies WorkerMsg, [m.buf!]);
+    } catch (e) {
+      port.postMessage({ t: 'fail', err: serializeError(e) } satisfies WorkerMsg);
+      port.close();
+    }
+  });
+}
+
+const kind = isMainThread ? undefined : (workerData as { kind?: unknown } | null)?.kind;
+if (parentPort && kind === 'stat-pieces') servePieces(parentPort, workerData as PiecesJob);
+if (parentPort && kind === 'stat-ranges') {
   const port = parentPort;
   try {
     port.postMessage({ t: 'done', out: parseRanges(workerData as RangeJob) } satisfies WorkerMsg);

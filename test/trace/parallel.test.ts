@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -100,13 +100,16 @@ async function takesParallel(path: string, range: number, traceKernel?: string):
 }
 
 describe('statTraceParallel() eligibility', () => {
-  it('when MMREPLAY_NO_WORKER=1, stdin, gzip, JSONL or a file below the threshold then it declines (serial readTrace)', async () => {
+  it('when MMREPLAY_NO_WORKER=1, stdin, JSONL or a file below the threshold then it declines (serial readTrace)', async () => {
     const p = real.quiet!;
     await takesParallel(p, 65536);
     expect(await statTraceParallel(p, { strict: false }, { ...parEnv(65536), MMREPLAY_NO_WORKER: '1' })).toBeNull();
     expect(await statTraceParallel(p, { strict: false }, {})).toBeNull(); // 5.9 MB < PARALLEL_MIN_BYTES (16 MiB)
     expect(await statTraceParallel('-', { strict: false }, parEnv(65536))).toBeNull();
-    expect(await statTraceParallel(join(root, 'traces/real/quiet/trace.txt.gz'), { strict: false }, parEnv(65536))).toBeNull();
+    // gzip: below GZIP_PARALLEL_MIN_BYTES (4 MiB compressed) serial, forced by the test threshold parallel
+    expect(await statTraceParallel(join(root, 'traces/real/quiet/trace.txt.gz'), { strict: false }, {})).toBeNull();
+    await takesParallel(join(root, 'traces/real/quiet/trace.txt.gz'), 65536);
+    expect(await statTraceParallel(write('e.jsonl.gz', gzipSync('{"ev":"mm_page_free"}\n')), { strict: false }, parEnv(65536))).toBeNull();
     expect(await statTraceParallel(write('e.jsonl', '{"ev":"mm_page_free"}\n'), { strict: false }, parEnv(65536))).toBeNull();
     expect(await statTraceParallel(join(dir, 'missing.txt'), { strict: false }, parEnv(65536))).toBeNull();
     expect(await statTraceParallel(dir, { strict: false }, parEnv(65536))).toBeNull();
@@ -277,5 +280,99 @@ describe('range boundaries', () => {
     const b = JSON.parse((await both([q, '--format', 'json'], 16384)).out);
     expect(b.firstTimestamp).toBe(only.firstTimestamp);
     expect(b.lastTimestamp).toBe(only.lastTimestamp);
+  }, 60_000);
+});
+
+describe('gzip on two threads (inflated on the main thread, pieces of whole lines)', () => {
+  const gz = (name: string, text: string | Buffer): string => write(name, gzipSync(text));
+
+  for (const t of ['quiet', 'fork-exec', 'fragment-compact', 'formats/ftrace-trace', 'formats/perf-script', 'formats/trace-cmd-report']) {
+    it(`when the real ${t} trace.gz is cut into many pieces then text and JSON are byte-identical`, async () => {
+      const p = join(root, `traces/real/${t}${t.startsWith('formats/') ? '.txt.gz' : '/trace.txt.gz'}`);
+      await takesParallel(p, 65536);
+      const a = await both([p, '--top', '50'], 65536);
+      expect(a.code).toBe(0);
+      expect(a.out).toContain('mm_page_alloc');
+      await both([p, '--format', 'json'], 4099);
+      await both([p, '--format', 'json'], 1 << 30); // one piece
+    }, 120_000);
+  }
+
+  it('when bad lines fall in many pieces then stderr, --strict and the 1000-message cap are the serial ones', async () => {
+    const p = gz('bad.txt.gz', `${synth(3000, new Set([3, 1501, 1502, 2999])).join('\n')}\n`);
+    await takesParallel(p, 4096);
+    const a = await both([p], 4096);
+    const lines = a.err.split('\n').filter((l) => l.includes('missing or bad'));
+    expect(lines.map((l) => Number(/bad\.txt\.gz:(\d+):/.exec(l)![1]))).toEqual([3, 1501, 1502, 2999]);
+    const late = gz('late.txt.gz', `${synth(3000, new Set([1502, 2999])).join('\n')}\n`);
+    const s = await both([late, '--strict', '--format', 'json'], 4096);
+    expect(s.code).toBe(2);
+    expect(s.err).toBe(`mmreplay: ${late}:1502: mm_page_alloc: missing or bad pfn=: ${BAD}\n`);
+    const many = new Set<number>();
+    for (let i = 10; i < 5000; i += 2) many.add(i);
+    const m = gz('many.txt.gz', `${synth(5000, many).join('\n')}\n`);
+    const c = await both([m], 8192);
+    expect(c.err.split('\n').filter((l) => l.includes('missing or bad pfn')).length).toBe(1000);
+    expect(c.err).toContain(`mmreplay: ${m}: 1495 more malformed lines not shown (the first 1000 of a file are)\n`);
+  }, 60_000);
+
+  it('when lines are longer than a piece or than 1 MiB, or end in CRLF without a last newline, then the output is byte-identical', async () => {
+    const lines = synth(4000);
+    lines[1000] = `${alloc('bash-16828', 100.5, 0x1).split(': mm_page_alloc:')[0]}: my_event: blob=${'x'.repeat(20_000)}`;
+    lines[2500] = 'y'.repeat(2_500_000); // over two inflated chunks of 1 MiB: kept only up to MAX_LINE + 1
+    const p = gz('long.txt.gz', `${lines.join('\n')}\n`);
+    await takesParallel(p, 4096);
+    const a = await both([p], 4096);
+    expect(a.err).toBe(`mmreplay: ${p}:2501: line longer than 1 MiB (skipped)\n`);
+    expect(a.out).toMatch(/\n +1 +my_event\n/);
+    await both([p, '--format', 'json', '--strict'], 4096);
+    const end = gz('longend.txt.gz', `${synth(100).join('\n')}\n${'z'.repeat(1_200_000)}`);
+    expect((await both([end], 4096)).err).toBe(`mmreplay: ${end}:101: line longer than 1 MiB (skipped)\n`);
+    const crlf = gz('crlf.txt.gz', readFileSync(real['fork-exec']!, 'latin1').split('\n').join('\r\n').replace(/\r\n$/, ''));
+    expect(JSON.parse((await both([crlf, '--format', 'json'], 65536)).out).lines).toBe(40000);
+  }, 60_000);
+
+  it('when the gzip stream is truncated then both show the bad lines before it and fail with the same corrupt gzip error (exit 2)', async () => {
+    const whole = gzipSync(`${synth(60000, new Set([5, 30000])).join('\n')}\n`);
+    const p = write('cut.txt.gz', whole.subarray(0, Math.floor(whole.length * 0.8)));
+    await takesParallel(p, 65536).catch(() => {}); // throws the gzip error itself
+    const a = await both([p], 65536);
+    expect(a.code).toBe(2);
+    expect(a.out).toBe('');
+    expect(a.err).toBe(`mmreplay: ${p}:5: mm_page_alloc: missing or bad pfn=: ${BAD}\nmmreplay: ${p}:30000: mm_page_alloc: missing or bad pfn=: ${BAD}\n` +
+      `mmreplay: ${p}: corrupt gzip data: unexpected end of file\n`);
+    const s = await both([p, '--strict'], 4096);
+    expect(s.err).toBe(`mmreplay: ${p}:5: mm_page_alloc: missing or bad pfn=: ${BAD}\n`);
+    const late = write('cut2.txt.gz', whole.subarray(0, 2000)); // corrupt within the first look: serial reports it
+    expect((await both([late], 4096)).err).toBe(`mmreplay: ${late}: corrupt gzip data: unexpected end of file\n`);
+    const junk = Buffer.from(whole);
+    junk.fill(0x55, Math.floor(junk.length / 2), Math.floor(junk.length / 2) + 64);
+    const j = await both([write('junk.txt.gz', junk), '--format', 'json'], 4096);
+    expect(j.code).toBe(2);
+    expect(j.err).toMatch(/: corrupt gzip data: /);
+  }, 60_000);
+
+  it('when the .gz holds nothing then both report an empty trace', async () => {
+    const p = gz('empty.txt.gz', '');
+    const a = await both([p, '--format', 'json'], 4096);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.out).lines).toBe(0);
+    expect(a.err).toBe(`mmreplay: ${p}: empty trace (no events)\n`);
+  }, 60_000);
+
+  it('when the built CLI runs a .gz in parallel then the process exits with the serial status (--strict: 2, truncated: 2)', () => {
+    const env = { ...process.env, ...parEnv(4096) };
+    delete env.MMREPLAY_NO_WORKER;
+    const late = gz('late2.txt.gz', `${synth(3000, new Set([1502])).join('\n')}\n`);
+    const r = spawnSync(process.execPath, [join(root, 'bin/mmreplay.js'), 'stat', '--strict', late], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`mmreplay: ${late}:1502: mm_page_alloc: missing or bad pfn=: ${BAD}\n`);
+    const whole = readFileSync(late);
+    const cut = write('late2cut.txt.gz', whole.subarray(0, whole.length - 10));
+    const t = spawnSync(process.execPath, [join(root, 'bin/mmreplay.js'), 'stat', '--format', 'json', cut], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(t.error).toBeUndefined();
+    expect(t.status).toBe(2);
+    expect(t.stderr).toBe(`mmreplay: ${cut}: corrupt gzip data: unexpected end of file\n`);
   }, 60_000);
 });
