@@ -1,8 +1,10 @@
 /**
- * The worker half of the parallel `stat` (parallel.ts), and the range parser both threads run. Loaded as the
- * worker (workerData.kind 'stat-ranges'), it takes ranges of the file from the shared counter, parses them, and
- * posts its ThreadOut once, or the error it met. It imports the text parser only (ftrace.ts, lines.ts, event.ts,
- * stat.ts: not read.ts and the CSV/JSONL front ends behind it), so the worker starts in a few tens of ms.
+ * The worker half of the parallel `stat` (parallel.ts), and the piece parser both threads run (PieceParser).
+ * Loaded as the worker with workerData.kind 'stat-ranges', it takes ranges of a plain file from the shared
+ * counter, parses them, and posts its ThreadOut once, or the error it met; with 'stat-pieces' it parses the
+ * pieces of an inflated gzip stream the main thread posts (PieceMsg), posting each one's RangeOut back with its
+ * buffer, then its ThreadOut. It imports the text parser only (ftrace.ts, lines.ts, event.ts, stat.ts: not
+ * read.ts and the CSV/JSONL front ends behind it), so the worker starts in a few tens of ms.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';

@@ -1,21 +1,28 @@
 /**
- * `mmreplay stat` of one big plain text trace on two cores. The file is cut into byte ranges of RANGE_BYTES; the
- * main thread and one worker_threads Worker (parallel-worker.ts) take ranges in turn from a shared counter (so a
- * thread slowed by the worker's start-up or by other load on the machine simply takes fewer ranges), each with its
- * own TextParser and StatCollector (parseRanges() in parallel-worker.ts), and the main thread merges the per-range results in file order into exactly
- * what readTrace + StatCollector give serially.
+ * `mmreplay stat` of one big text trace on two cores, plain or gzip.
  *
- * Ranges own lines by where they start: range k holds the lines whose first byte lies in [k·R, (k+1)·R), so it
- * skips to the first line start at or after k·R (the byte after the first newline at or after k·R − 1) and
- * reads past its end to finish its last line; a range inside one long line holds no line. Line numbers are
- * counted per range and offset by the lines of the ranges before it when merged, so bad-line messages carry the
- * file's own line numbers, in file order. Order-free counts (events by name, allocations and frees) are summed
- * per thread; what depends on order (line count, first and last event, bad lines) is kept per range.
+ * Plain files are cut into byte ranges of RANGE_BYTES; the main thread and one worker_threads Worker
+ * (parallel-worker.ts) take ranges in turn from a shared counter (so a thread slowed by the worker's start-up or
+ * by other load on the machine simply takes fewer ranges), each with its own PieceParser (TextParser and
+ * StatCollector; parseRanges() in parallel-worker.ts). Ranges own lines by where they start: range k holds the
+ * lines whose first byte lies in [k·R, (k+1)·R), so it skips to the first line start at or after k·R (the byte
+ * after the first newline at or after k·R − 1) and reads past its end to finish its last line; a range inside
+ * one long line holds no line.
  *
- * Era and format come from the one first look readTrace takes (firstLookText over the same head bytes). Used for
- * regular plain files of at least PARALLEL_MIN_BYTES (MMREPLAY_PARALLEL_MIN_BYTES overrides it, for tests) when
- * the machine has two CPUs and the compiled worker exists; MMREPLAY_NO_WORKER=1 turns it off. gzip, stdin, CSV
- * and JSONL, and small files take the serial readTrace.
+ * gzip files cannot be entered in the middle: the main thread inflates the stream (lines.ts gunzipChunks, zlib
+ * on the libuv pool) and cuts it into pieces of whole lines (PieceCutter); each piece goes to the worker while
+ * fewer than PIECES_IN_FLIGHT are out there, else the main thread parses it itself (statGzipParallel), which
+ * balances the two threads and bounds memory (~ PIECES_IN_FLIGHT + 2 pieces).
+ *
+ * Either way, line numbers are counted per piece and offset by the lines of the pieces before it when merged
+ * (mergePieces), so bad-line messages carry the file's own line numbers, in file order. Order-free counts
+ * (events by name, allocations and frees) are summed per thread; what depends on order (line count, first and
+ * last event, bad lines) is kept per piece. Era and format come from the one first look readTrace takes
+ * (firstLookText over the same head bytes). Used for regular plain files of at least PARALLEL_MIN_BYTES and gzip
+ * files of at least GZIP_PARALLEL_MIN_BYTES compressed (MMREPLAY_PARALLEL_MIN_BYTES overrides both, and
+ * MMREPLAY_PARALLEL_RANGE_BYTES the range and piece size, for tests) when the machine has two CPUs and the
+ * compiled worker exists; MMREPLAY_NO_WORKER=1 turns it off. stdin, CSV and JSONL, and small files take the
+ * serial readTrace.
  */
 import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -83,7 +90,8 @@ export interface ParallelStat {
  * Reads `path` for `stat` in parallel when it qualifies (see the file header), else returns null and the caller
  * reads it serially (which also reports a missing or unreadable file). onError gets the first BAD_LINE_MESSAGES
  * bad-line messages in file order (`file:line: message`); with `strict` the first bad line in file order throws
- * its InputError, as readTrace does. A worker that fails is an error (a plain Error: exit 70), never a hang.
+ * its InputError, as readTrace does; a corrupt gzip stream throws readTrace's InputError (`corrupt gzip data: ...`)
+ * after the messages of the lines before it. A worker that fails is an error (a plain Error: exit 70), never a hang.
  */
 export async function statTraceParallel(path: string, opts: ParallelStatOptions, env: Record<string, string | undefined>,
   onError?: (msg: string) => void): Promise<ParallelStat | null> {
@@ -207,8 +215,8 @@ function mergePieces(path: string, look: TextFirstLook, pieces: readonly (RangeO
 const emptyThreadOut = (): ThreadOut => ({ ranges: [], events: new Map(), skipped: 0, counts: emptyStatCounts(), lostNotices: 0, lostEvents: 0 });
 
 /**
- * Cuts a stream of chunks into pieces of whole lines, at the first line end at or after `pieceBytes` (the last
- * piece holds the rest, last line with or without its newline). Each piece is copied into a buffer of its own
+ * Cuts a stream of chunks into pieces of whole lines: a piece ends at the last line end of the chunk that brings
+ * it to `pieceBytes` or more (the last piece holds the rest, its last line with or without a newline). Each piece is copied into a buffer of its own
  * (from `take`, byteOffset 0, so that its ArrayBuffer can be transferred) and handed to `emit` with its length.
  * A line longer than lines.ts MAX_LINE is kept only up to MAX_LINE + 1 bytes: still too long for LineSplitter,
  * which reports it as the serial read does, and memory stays bounded by pieceBytes + chunk + MAX_LINE.

@@ -352,6 +352,25 @@ describe('gzip on two threads (inflated on the main thread, pieces of whole line
     expect(j.err).toMatch(/: corrupt gzip data: /);
   }, 60_000);
 
+  it('when PieceCutter cuts chunks then a piece ends at the last line end of the chunk that brings it to pieceBytes, and a long line is kept to MAX_LINE + 1 bytes', async () => {
+    type Cutter = { push(c: Buffer): void; end(): void; flush(): void };
+    const { PieceCutter } = await import(join(root, 'dist/trace/parallel.js')) as
+      { PieceCutter: new (n: number, take: (min: number) => Buffer, emit: (b: Buffer, len: number) => void) => Cutter };
+    const cut = (chunks: string[], end: 'end' | 'flush'): string[] => {
+      const out: string[] = [];
+      const c = new PieceCutter(10, (min) => Buffer.alloc(Math.max(min, 4)), (b, len) => out.push(b.toString('latin1', 0, len)));
+      for (const x of chunks) c.push(Buffer.from(x, 'latin1'));
+      c[end]();
+      return out;
+    };
+    expect(cut(['aaaa\nbb', 'bbbbbbb\ncc\nd', 'dd\n', 'e'], 'end')).toEqual(['aaaa\nbbbbbbbbb\ncc\n', 'ddd\ne']);
+    expect(cut(['aaaa\nbb', 'bbbbbbb\ncc\nd', 'dd\n', 'e'], 'flush')).toEqual(['aaaa\nbbbbbbbbb\ncc\n', 'ddd\n']);
+    expect(cut(['', 'x'], 'flush')).toEqual([]);
+    const long = cut(['a\n', 'y'.repeat(700_000), 'y'.repeat(700_000), 'yy\nb\n'], 'end');
+    expect(long.map((p) => p.length)).toEqual([2 + (1 << 20) + 1 + 1 + 2]);
+    expect(long[0]!.endsWith('y\nb\n')).toBe(true);
+  });
+
   it('when the .gz holds nothing then both report an empty trace', async () => {
     const p = gz('empty.txt.gz', '');
     const a = await both([p, '--format', 'json'], 4096);
