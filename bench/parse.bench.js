@@ -2,7 +2,7 @@
 // captures in /work/shared/traces/real), written plain and gzipped into os.tmpdir(); `mmreplay stat --format json`
 // runs on each in a child process; prints lines/s and the child's peak RSS (/usr/bin/time-free: read from
 // /proc/<pid>/status VmHWM just before exit is not portable, so the child reports process.resourceUsage().maxRSS),
-// plus lines per CPU-second (less sensitive to other load on the machine; gzip's inflate runs on a worker thread).
+// plus lines per CPU-second (less sensitive to other load on the machine; gzip is inflated on the main thread and parsed on two threads).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { createGzip } from 'node:zlib';

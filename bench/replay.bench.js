@@ -72,8 +72,11 @@ function runChild(args, env = {}) {
     const code = `
       const { run } = await import(${JSON.stringify(join(here, '../dist/cli/main.js'))});
       const { Readable } = await import('node:stream');
+      const { openSync, writeSync } = await import('node:fs');
+      // the log goes where the CLI's stdout would put it: encoded and written (to /dev/null), as process.stdout does
+      const devnull = openSync('/dev/null', 'w');
       let bytes = 0;
-      const io = { stdout: (s) => { bytes += s.length; }, stderr: () => {}, stdin: () => Readable.from([]), env: ${JSON.stringify(env)}, stdoutIsTTY: false, stderrIsTTY: false, exitCode: 0, cwd: process.cwd() };
+      const io = { stdout: (s) => { bytes += s.length; writeSync(devnull, s); }, stderr: () => {}, stdin: () => Readable.from([]), env: ${JSON.stringify(env)}, stdoutIsTTY: false, stderrIsTTY: false, exitCode: 0, cwd: process.cwd() };
       const t0 = process.hrtime.bigint();
       const c0 = process.cpuUsage();
       const rc = await run(${JSON.stringify(args)}, io);
