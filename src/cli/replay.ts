@@ -152,7 +152,12 @@ async function replayTo(inputs: string[], opts: ReplayOpts, io: Io, sink: (s: st
   if (opts.mode === 'mirror') mode = MODE_MIRROR;
   else if (opts.mode === undefined && snapshot && opts.policy === undefined && Object.keys(sysctl).length === 0) mode = MODE_MIRROR;
   if (mode === MODE_MIRROR && !snapshot) throw new UsageError('--mode mirror needs --machine to be the trace\'s /proc snapshot folder');
-  const readOpts = { strict: Boolean(opts.strict), traceKernel: opts.traceKernel, env: io.env, pipeline, onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined };
+  const readOpts = {
+    strict: Boolean(opts.strict), traceKernel: opts.traceKernel, env: io.env, pipeline,
+    onError: format === 'text' ? (m: string) => io.stderr(`mmreplay: ${m}\n`) : undefined,
+    // a slow stdout pipe (asynchronous on some systems) holds the replay back instead of the log piling up
+    pause: opts.out === undefined ? io.stdoutDrain : undefined,
+  };
   for (const f of inputs) if (f !== '-' && !existsSync(resolve(io.cwd, f))) throw new UsageError(`${f}: no such file`);
   const engine = makeEngine(machine, mode, level, reporter, opts, inputs, undefined, io);
   reporter.header({ kind: 'header', schema: 1, tool: 'mmreplay', mode: modeNames[mode]!, machine: machineName(machine), policy: policy.name, inputs, log: level });

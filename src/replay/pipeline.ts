@@ -119,6 +119,8 @@ export class TracePipeline {
         if (m.t === 'batch') {
           for (const s of m.strs) strs.push(s);
           replayBatch(new Float64Array(m.buf), m.n, req, strs, engine, nrCpus, onError);
+          const wait = opts.pause?.();
+          if (wait) await wait;
           worker.postMessage({ t: 'free', buf: m.buf } satisfies ToWorker, [m.buf]);
         } else if (m.t === 'done') {
           engine.unparsed += m.result.unparsed;

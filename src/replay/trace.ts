@@ -33,6 +33,8 @@ export interface TraceReplayOptions {
   env?: Record<string, string | undefined>;
   /** a parser worker already started for this file (pipeline.ts startPipeline) */
   pipeline?: TracePipeline;
+  /** backpressure from the log's consumer (Io.stdoutDrain): waited for between input chunks or batches */
+  pause?: () => Promise<void> | undefined;
 }
 
 export { eventToRequest, migratetypeByMeaning } from './request.js';
@@ -44,7 +46,7 @@ export async function replayTraceFile(engine: ReplayEngine, path: string, stdin:
   if (opts.env && usePipeline(path, opts.env)) return new TracePipeline(path, opts.strict, opts.traceKernel).replay(engine, opts);
   const req = new Request();
   const nrCpus = Math.max(1, engine.machine.nrCpus);
-  const r = await readTrace(path, stdin, { strict: opts.strict, traceKernel: opts.traceKernel }, (ev) => {
+  const r = await readTrace(path, stdin, { strict: opts.strict, traceKernel: opts.traceKernel, pause: opts.pause }, (ev) => {
     if (eventToRequest(ev, req, nrCpus)) engine.handle(req);
   }, opts.onError);
   engine.unparsed += r.unparsed;

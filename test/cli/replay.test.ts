@@ -33,6 +33,19 @@ describe('mmreplay replay', () => {
     expect(r.out).toContain('alloc order=0  GFP_KERNEL Unmovable page  fast → DMA32');
     expect(r.out).toContain('pgalloc_dma32              1');
   });
+  it('when stdout asks to wait (a slow pipe) then the replay waits between chunks and writes the same log', async () => {
+    const args = ['replay', 'traces/real/fork-exec/trace.txt.gz', '--machine', 'x86_64-1G', '--log', 'decisions', '--format', 'jsonl'];
+    const plain = memoryIo();
+    expect(await run(args, plain)).toBe(0);
+    const slow = memoryIo();
+    let asked = 0;
+    let waited = 0;
+    slow.stdoutDrain = () => (++asked % 2 === 0 ? new Promise<void>((res) => setTimeout(() => { waited++; res(); }, 1)) : undefined);
+    expect(await run(args, slow)).toBe(0);
+    expect(asked).toBeGreaterThan(1);
+    expect(waited).toBe(Math.floor(asked / 2));
+    expect(slow.out).toBe(plain.out);
+  });
   it('when an order-10 GFP_ATOMIC fails then warn_alloc prints and the exit code is still 0', async () => {
     const r = await mm(['replay', 'traces/scenarios/atomic-order10-failure.json', '--format', 'jsonl']);
     expect(r.code).toBe(0);

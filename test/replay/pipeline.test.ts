@@ -116,6 +116,20 @@ describe('replay pipeline (parser in a worker thread)', () => {
     expect(usePipeline(dir, { MMREPLAY_WORKER: '1' })).toBe(false);
   });
 
+  it('when stdout asks to wait then the main thread waits between batches and the log is the same', async () => {
+    const args = ['replay', synth, '--log', 'decisions', '--format', 'jsonl'];
+    const plain = memoryIo({ MMREPLAY_WORKER: '1' }) as { out: string; cwd: string; stdoutDrain?: () => Promise<void> | undefined };
+    plain.cwd = root;
+    expect(await run(args, plain as never)).toBe(0);
+    const slow = memoryIo({ MMREPLAY_WORKER: '1' }) as typeof plain;
+    slow.cwd = root;
+    let asked = 0;
+    slow.stdoutDrain = () => (++asked % 2 === 0 ? new Promise<void>((res) => setTimeout(res, 1)) : undefined);
+    expect(await run(args, slow as never)).toBe(0);
+    expect(asked).toBeGreaterThan(1);
+    expect(slow.out === plain.out).toBe(true);
+  }, 60_000);
+
   for (const t of ['quiet', 'fork-exec', 'fragment-compact']) {
     it(`when the real ${t} trace replays then text and JSONL decisions are byte-identical both ways`, async () => {
       const trace = `traces/real/${t}/trace.txt.gz`;
