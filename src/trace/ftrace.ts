@@ -29,6 +29,8 @@ export const LINE_IGNORED = 1;
 export const LINE_ERROR = 2;
 
 const SP = 32;
+/** 10^n, exact as doubles up to 10^22 (a timestamp's fraction is divided by 10^digits, as before by a product of tens) */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, n) => 10 ** n);
 /** sizes of the parser's one-entry lookup caches: token slots, pid slots */
 const TOKEN_CACHE = 1024;
 const PID_CACHE = 4096;
@@ -252,14 +254,16 @@ export class TextParser {
     // timestamp: digits [. digits] ':'
     const ts = q;
     let ip = 0;
-    while (q < e && isDigit(buf[q]!)) ip = ip * 10 + (buf[q++]! - 48);
+    let c = buf[q]!;
+    while (c >= 48 && c <= 57 && q < e) { ip = ip * 10 + (c - 48); c = buf[++q]!; }
     let time = ip;
-    if (q < e && buf[q] === 46 /* . */) {
-      q++;
+    if (c === 46 /* . */ && q < e) {
+      const f0 = ++q;
       let frac = 0;
-      let scale = 1;
-      while (q < e && isDigit(buf[q]!)) { frac = frac * 10 + (buf[q++]! - 48); scale *= 10; }
-      time = ip + frac / scale;
+      c = buf[q]!;
+      while (c >= 48 && c <= 57 && q < e) { frac = frac * 10 + (c - 48); c = buf[++q]!; }
+      const nd = q - f0;
+      time = ip + frac / (nd < POW10.length ? POW10[nd]! : 10 ** nd);
     }
     if (q === ts || q >= e || buf[q] !== 58 /* : */) return this.fail('cannot parse line', buf, s, e);
     const tse = q;
