@@ -202,11 +202,16 @@ export class TraceEvent {
   reset(): void {
     this.id = EV_OTHER; this.nameId = -1; this.system = ''; this.taskId = -1; this.pid = -1; this.tgid = -1;
     this.cpu = -1; this.time = 0;
+    this.flagsStr = ''; this.tsStr = ''; this.restStr = '';
+    this.resetFields();
+  }
+
+  /** clears the event fields only: for a front end that then writes every header field (id … rest) itself */
+  resetFields(): void {
     this.pfn = -1; this.order = -1; this.migratetype = -1; this.gfpId = -1; this.gfpMask = -1; this.failed = false;
     this.percpuRefill = -1; this.cold = -1; this.allocOrder = -1; this.fallbackOrder = -1; this.pageblockOrder = -1;
     this.allocMigratetype = -1; this.fallbackMigratetype = -1; this.fragmenting = -1; this.changeOwnership = -1;
     this.nFields = 0;
-    this.flagsStr = ''; this.tsStr = ''; this.restStr = '';
   }
 
   /** appends one field of a non-page event */

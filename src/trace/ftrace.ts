@@ -200,20 +200,20 @@ export class TextParser {
 
     // the [CPU] column: the first ` [digits]`
     let b = p;
+    let q = 0;
+    let cpu = 0;
     for (;;) {
       b = findByte(buf, dv, b, e, REP_BRACKET, 91 /* [ */);
       if (b >= e) return this.fail('cannot parse line', buf, s, e);
       if (b > p && buf[b - 1] === SP) {
-        let q = b + 1;
-        while (q < e && isDigit(buf[q]!)) q++;
-        if (q > b + 1 && q < e && buf[q] === 93 /* ] */) break;
+        q = b + 1;
+        cpu = 0;
+        let c = buf[q]!;
+        while (c >= 48 && c <= 57 && q < e) { cpu = cpu * 10 + (c - 48); c = buf[++q]!; }
+        if (q > b + 1 && q < e && c === 93 /* ] */) break;
       }
       b++;
     }
-    // cpu
-    let q = b + 1;
-    let cpu = 0;
-    while (buf[q] !== 93) cpu = cpu * 10 + (buf[q++]! - 48);
     const afterCpu = q + 1;
 
     // task, pid, optional (tgid)
@@ -230,14 +230,15 @@ export class TextParser {
       t = open;
       while (t > p && buf[t - 1] === SP) t--;
     }
+    // the pid's digits, read backwards
     let d = t;
-    while (d > p && isDigit(buf[d - 1]!)) d--;
+    let pid = 0;
+    let mul = 1;
+    for (let c = buf[d - 1]!; d > p && c >= 48 && c <= 57; c = buf[--d - 1]!) { pid += (c - 48) * mul; mul *= 10; }
     if (d === t || d === p) return this.fail('cannot parse line', buf, s, e);
     const sep = buf[d - 1];
     if (sep !== 45 /* - */ && sep !== SP) return this.fail('cannot parse line', buf, s, e);
     if (sep === SP) this.sawPerfShape = true;
-    let pid = 0;
-    for (let i = d; i < t; i++) pid = pid * 10 + (buf[i]! - 48);
     let te = d - 1;
     while (te > p && buf[te - 1] === SP) te--;
 
@@ -299,7 +300,8 @@ export class TextParser {
     q++;
     while (q < e && buf[q] === SP) q++;
 
-    ev.reset();
+    // every header field is written below
+    ev.resetFields();
     ev.buf = buf;
     ev.id = id;
     ev.nameId = nameId;
