@@ -57,6 +57,16 @@ const REP_SP = 0x20202020;
 const REP_EQ = 0x3d3d3d3d;
 const REP_COLON = 0x3a3a3a3a;
 const REP_BRACKET = 0x5b5b5b5b;
+/** 'page', 'pfn=', 'orde' as little-endian words */
+const W_PAGE = 0x65676170;
+const W_PFN_EQ = 0x3d6e6670;
+const W_ORDE = 0x6564726f;
+/** 'migr' 'atet' 'ype=' and 'gfp_' 'flag' */
+const W_MIGR = 0x7267696d;
+const W_ATET = 0x74657461;
+const W_YPE_EQ = 0x3d657079;
+const W_GFP_ = 0x5f706667;
+const W_FLAG = 0x67616c66;
 
 /** offset of the first zero byte flagged in m (m !== 0) */
 function firstFlagged(m: number): number {
@@ -367,8 +377,18 @@ export class TextParser {
     let gfpId = -1; // set when the gfp cache matched
     while (q < e) {
       const ks = q;
-      q = findByte2(buf, dv, q, e, REP_EQ, 61, REP_SP, SP);
-      if (q >= e || buf[q] !== 61) return this.fail(`cannot parse ${ev.name}`, buf, s, e);
+      // the keys of mm_page_alloc (include/trace/events/kmem.h: page, pfn, order, migratetype, gfp_flags) are known
+      // by word reads; other keys by a scan
+      const w = q + 6 < e ? dv.getInt32(q, true) : 0;
+      if (w === W_PAGE && buf[q + 4] === 61) q += 4;
+      else if (w === W_PFN_EQ) q += 3;
+      else if (w === W_ORDE && buf[q + 4] === 114 && buf[q + 5] === 61) q += 5;
+      else if (w === W_MIGR && q + 12 < e && dv.getInt32(q + 4, true) === W_ATET && dv.getInt32(q + 8, true) === W_YPE_EQ) q += 11;
+      else if (w === W_GFP_ && q + 10 < e && dv.getInt32(q + 4, true) === W_FLAG && buf[q + 8] === 115 && buf[q + 9] === 61) q += 9;
+      else {
+        q = findByte2(buf, dv, q, e, REP_EQ, 61, REP_SP, SP);
+        if (q >= e || buf[q] !== 61) return this.fail(`cannot parse ${ev.name}`, buf, s, e);
+      }
       const kl = q - ks;
       const k0 = buf[ks]!;
       q++;
