@@ -44,6 +44,11 @@ function tokenSlot(buf: Buffer, s: number, e: number): number {
   return ((len << 4) ^ buf[s + (len >> 1)]! ^ (buf[e - 1]! << 2)) & (TOKEN_CACHE - 1);
 }
 const TAB = 9;
+/** slots of the name-by-word cache */
+const NAME_WORDS = 64;
+function nameWordSlot(w: number): number {
+  return (w ^ (w >>> 13)) & (NAME_WORDS - 1);
+}
 
 function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
 
@@ -152,6 +157,8 @@ export class TextParser {
   /** one-entry lookup caches (checked with Intern.matches): name id by tokenSlot, task id and pid by pid slot,
    *  gfp id by tokenSlot */
   private readonly nameBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
+  /** name id by nameWordSlot() of the name's bytes 10..13 */
+  private readonly nameByWord = new Int32Array(NAME_WORDS).fill(-1);
   private readonly taskByPid = new Int32Array(PID_CACHE).fill(-1);
   private readonly taskPid = new Int32Array(PID_CACHE).fill(-1);
   private readonly gfpBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
@@ -281,24 +288,38 @@ export class TextParser {
     q++;
     while (q < e && buf[q] === SP) q++;
     // event name, with an optional `system:` prefix (perf)
+    const names = this.names;
     let ns = q;
     let sysS = -1;
     let sysE = -1;
-    for (;;) {
-      let c = 0;
-      q = findByte2(buf, dv, q, e, REP_COLON, 58, REP_SP, SP);
-      if (q < e) c = buf[q]!;
-      if (q >= e || c !== 58 || q === ns) return this.fail('cannot parse line', buf, s, e);
-      if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; continue; }
-      break;
+    let nameId = -1;
+    // a name seen before is known by its bytes 10..13 (`oc: `, `oc_z`, `ee: `, `ee_b` for the page events) and then
+    // confirmed byte for byte, followed by `: `, before any scan
+    const wordSlot = q + 14 <= e ? nameWordSlot(dv.getInt32(q + 10, true)) : -1;
+    if (wordSlot >= 0) {
+      const guess = this.nameByWord[wordSlot]!;
+      if (guess >= 0) {
+        const ne = q + names.str(guess).length;
+        if (ne + 1 < e && buf[ne] === 58 && buf[ne + 1] === SP && names.matches(guess, buf, dv, q, ne)) { nameId = guess; q = ne; }
+      }
     }
-    // the last name seen in the name's cache slot is checked before hashing
-    const names = this.names;
-    const nslot = tokenSlot(buf, ns, q);
-    let nameId = this.nameBySlot[nslot]!;
-    if (nameId < 0 || !names.matches(nameId, buf, dv, ns, q)) {
-      nameId = names.idOfBytes(buf, ns, q);
-      this.nameBySlot[nslot] = nameId;
+    if (nameId < 0) {
+      for (;;) {
+        let c = 0;
+        q = findByte2(buf, dv, q, e, REP_COLON, 58, REP_SP, SP);
+        if (q < e) c = buf[q]!;
+        if (q >= e || c !== 58 || q === ns) return this.fail('cannot parse line', buf, s, e);
+        if (q + 1 < e && buf[q + 1] !== SP && sysS < 0) { sysS = ns; sysE = q; q++; ns = q; continue; }
+        break;
+      }
+      // the last name seen in the name's cache slot is checked before hashing
+      const nslot = tokenSlot(buf, ns, q);
+      nameId = this.nameBySlot[nslot]!;
+      if (nameId < 0 || !names.matches(nameId, buf, dv, ns, q)) {
+        nameId = names.idOfBytes(buf, ns, q);
+        this.nameBySlot[nslot] = nameId;
+      }
+      if (ns + 14 <= e) this.nameByWord[nameWordSlot(dv.getInt32(ns + 10, true))] = nameId;
     }
     if (nameId >= this.evByName.length) {
       const a = new Int32Array(this.evByName.length * 2).fill(-1);
