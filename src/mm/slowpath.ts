@@ -763,19 +763,25 @@ function shouldCompactRetry(sys: MmSystem, ac: AllocContext, order: number, allo
         escalate = false;
       }
     }
-    if (escalate) {
-      // compaction failed: retry with increasing priority
-      const minPriority = order > sys.policy.costlyOrder ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
-      if (out.compactPriority > minPriority) {
-        out.compactPriority--;
-        out.compactionRetries = 0;
-        ret = true;
-      }
-    }
+    // compaction failed: retry with increasing priority
+    if (escalate && raiseCompactPriority(sys, order, out)) ret = true;
   }
   const steps = sys.pa.steps;
   if (steps.enabled) steps.push(STEP_COMPACT_RETRY, null, retries, maxRetries, compactResult, ret ? 1 : 0, allocFlags, priority);
   return ret;
+}
+
+/**
+ * should_compact_retry()'s escalation (mm/page_alloc.c, every version with priorities): one step up in compaction
+ * priority with the retry count reset, until the minimum priority (MIN_COMPACT_COSTLY_PRIORITY for costly orders);
+ * returns whether there is a step left, i.e. whether to retry.
+ */
+function raiseCompactPriority(sys: MmSystem, order: number, out: AllocResult): boolean {
+  const minPriority = order > sys.policy.costlyOrder ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+  if (out.compactPriority <= minPriority) return false;
+  out.compactPriority--;
+  out.compactionRetries = 0;
+  return true;
 }
 
 /**
@@ -807,15 +813,8 @@ function shouldCompactRetry47(sys: MmSystem, ac: AllocContext, order: number, al
       else escalate = true;
     }
   }
-  if (escalate) {
-    // make sure there are attempts at the highest priority if we exhausted all retries or failed at the lower ones
-    const minPriority = order > sys.policy.costlyOrder ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
-    if (out.compactPriority > minPriority) {
-      out.compactPriority--;
-      out.compactionRetries = 0;
-      ret = true;
-    }
-  }
+  // make sure there are attempts at the highest priority if we exhausted all retries or failed at the lower ones
+  if (escalate && raiseCompactPriority(sys, order, out)) ret = true;
   const steps = sys.pa.steps;
   if (steps.enabled) steps.push(STEP_COMPACT_RETRY, null, retries, maxRetries, compactResult, ret ? 1 : 0, allocFlags, priority);
   return ret;
