@@ -4,19 +4,8 @@
  * exact difference: path, pfn, compaction and OOM counters, warn_alloc reports.
  */
 import { describe, expect, it } from 'vitest';
-import { checkExpect, replayScenario, stepKinds, stepsOf } from './replay.js';
+import { bothPolicies as both, checkExpect, scen, stepKinds, stepsOf } from './replay.js';
 
-const scen = (name: string) => `traces/scenarios/${name}.json`;
-
-async function both(name: string, a: string, b: string) {
-  const ra = await replayScenario(scen(name), ['--policy', a]);
-  const rb = await replayScenario(scen(name), ['--policy', b]);
-  for (const r of [ra, rb]) {
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-  }
-  return [ra, rb] as const;
-}
 
 describe('warn_alloc ratelimit: DEFAULT 5*HZ/10 (v5.0) vs 10*HZ/1 (v5.15) (policy-warn-ratelimit)', () => {
   it('when twelve order-10 GFP_NOWAIT requests fail within 12 ms then v5.0 prints 10 reports and v5.15 one', async () => {

@@ -10,21 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import type { AllocEvent } from '../../src/replay/decision.js';
-import { checkExpect, replayScenario, stepKinds, stepsOf, stripDmesg } from './replay.js';
+import { bothPolicies as both, checkExpect, scen, stepKinds, stepsOf, stripDmesg } from './replay.js';
 
 import { tempDir } from '../helpers/tmp.js';
 
-const scen = (name: string) => `traces/scenarios/${name}.json`;
-
-async function both(name: string, a: string, b: string) {
-  const ra = await replayScenario(scen(name), ['--policy', a]);
-  const rb = await replayScenario(scen(name), ['--policy', b]);
-  for (const r of [ra, rb]) {
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-  }
-  return [ra, rb] as const;
-}
 
 /** zone of each allocation, in order */
 const zones = (evs: AllocEvent[]) => evs.map((a) => a.result.zone);

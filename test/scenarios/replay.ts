@@ -8,6 +8,7 @@
  * `[   seconds] ` is stripped first, so the expectation holds the kernel's own text).
  */
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import type { AllocEvent, FreeEvent, ReplaySummary, StepEvent, WarningEvent } from '../../src/replay/decision.js';
@@ -123,4 +124,18 @@ export function checkExpect(file: string, r: Replayed): string[] {
     }
   }
   return bad;
+}
+
+/** a shipped scenario's path */
+export const scen = (name: string): string => `traces/scenarios/${name}.json`;
+
+/** the scenario replayed under policies a and b (`--policy`), each exiting 0 with nothing on stderr */
+export async function bothPolicies(name: string, a: string, b: string): Promise<readonly [Replayed, Replayed]> {
+  const ra = await replayScenario(scen(name), ['--policy', a]);
+  const rb = await replayScenario(scen(name), ['--policy', b]);
+  for (const r of [ra, rb]) {
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  }
+  return [ra, rb] as const;
 }
