@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const { TextParser, LINE_EVENT } = await import(join(here, '../dist/trace/ftrace.js'));
 const { TraceEvent } = await import(join(here, '../dist/trace/event.js'));
-const file = process.env.FILE ?? join(tmpdir(), 'mmreplay-bench-2000000.trace');
+const file = process.env.FILE ?? join(tmpdir(), 'mmreplay-bench-v2-2000000.trace');
 const buf = readFileSync(file).subarray(0, Number(process.env.MB ?? 4) << 20);
 const parser = new TextParser();
 parser.setEra('6.15');

@@ -11,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { mulberry32 as prng } from './prng.js';
+import { traceContext } from './context.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
@@ -42,7 +43,7 @@ async function generate(path, gzip) {
     const pfn = 0x100000 + ((rnd() * 0x540000) | 0);
     const page = hex((rnd() * 0xffffffff) >>> 0, 16);
     const r = rnd();
-    const pre = `${task.padStart(16)} [00${cpu}] ${flags} ${t.toFixed(6).padStart(12)}: `;
+    const pre = traceContext(task, cpu, flags, t);
     let line;
     if (r < 0.36) {
       const order = rnd() < 0.97 ? 0 : [1, 2, 3, 9][(rnd() * 4) | 0];
@@ -114,7 +115,7 @@ function runStat(path, env = {}) {
 export async function run(print) {
   const { loadavg } = await import('node:os');
   print(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes share the CPUs: compare with care)`);
-  const plain = join(tmpdir(), `mmreplay-bench-${LINES}.trace`);
+  const plain = join(tmpdir(), `mmreplay-bench-v2-${LINES}.trace`);
   const gz = `${plain}.gz`;
   if (!existsSync(plain)) await generate(plain, false);
   if (!existsSync(gz)) await generate(gz, true);

@@ -12,6 +12,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { mulberry32 as prng } from './prng.js';
+import { traceContext } from './context.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
@@ -33,7 +34,7 @@ async function writeTrace(file, lines, compactionHeavy) {
   let buf = '# tracer: nop\n';
   const line = (task, ev) => {
     t += 0.000002;
-    buf += `${task.padStart(16)} [00${(rnd() * 2) | 0}] .....  ${t.toFixed(6)}: ${ev}\n`;
+    buf += `${traceContext(task, (rnd() * 2) | 0, '.....', t)}${ev}\n`;
   };
   for (let n = 0; n < lines; ) {
     const r = rnd();
@@ -92,8 +93,8 @@ function runChild(args, env = {}) {
 
 export async function run(print) {
   if (!existsSync(join(here, '../dist/cli/main.js'))) throw new Error('build first: npx tsc -p .');
-  const file = join(tmpdir(), `mmreplay-replay-bench-${LINES}.txt`);
-  const heavy = join(tmpdir(), `mmreplay-replay-bench-compact-${LINES >> 2}.txt`);
+  const file = join(tmpdir(), `mmreplay-replay-bench-v2-${LINES}.txt`);
+  const heavy = join(tmpdir(), `mmreplay-replay-bench-v2-compact-${LINES >> 2}.txt`);
   if (!existsSync(file)) await writeTrace(file, LINES, false);
   if (!existsSync(heavy)) await writeTrace(heavy, LINES >> 2, true);
   const cases = [

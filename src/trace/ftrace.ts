@@ -104,6 +104,38 @@ function findByte2(buf: Buffer, dv: DataView, from: number, to: number, rep1: nu
   return i;
 }
 
+/** whether a word holds the byte of `rep` (the byte repeated four times) */
+function hasByte(w: number, rep: number): boolean {
+  const x = w ^ rep;
+  return ((x - 0x01010101) & ~x & 0x80808080) !== 0;
+}
+
+/**
+ * The pid when the line at s has the kernel's own context columns (kernel/trace/trace_output.c
+ * trace_print_context(), v5.13 … v6.18: `"%16s-%-7d "`, `"[%03d] "`, five irq-flag characters and a space; the
+ * caller checked the `-` at s + 16), else -1: the pid's digits then spaces up to s + 24, ` [`, three cpu digits and
+ * `] `, flags that hold no space and start with no digit. The general scan finds the same columns on such a line
+ * when the task's columns hold no `[` (the caller checks). Any other shape (record-tgid, 4-character or no flags,
+ * trace-cmd, perf, 1000+ cpus) takes that scan.
+ */
+function fixedColumns(buf: Buffer, dv: DataView, s: number): number {
+  // bytes 24..31: ` [` c0 c1 | c2 `] ` f0
+  const a = dv.getInt32(s + 24, true);
+  const b = dv.getInt32(s + 28, true);
+  if ((a & 0xffff) !== 0x5b20 || (b & 0xffff00) !== 0x205d00 || buf[s + 36] !== SP) return -1;
+  const d = (a >>> 16) | ((b & 0xff) << 16);
+  if ((d & 0xf0f0f0) !== 0x303030 || ((d + 0x060606) & 0xf0f0f0) !== 0x303030) return -1;
+  const f0 = b >>> 24;
+  if (f0 === SP || (f0 >= 48 && f0 <= 57) || hasByte(dv.getInt32(s + 32, true), REP_SP)) return -1;
+  let i = s + 17;
+  let c = buf[i]!;
+  if (c < 48 || c > 57) return -1;
+  let pid = 0;
+  do { pid = pid * 10 + (c - 48); c = buf[++i]!; } while (c >= 48 && c <= 57);
+  while (c === SP && i < s + 24) c = buf[++i]!;
+  return i === s + 24 ? pid : -1;
+}
+
 /** printable excerpt of a bad line for messages (non-printable bytes as \xNN, at most 120 characters) */
 export function excerpt(buf: Buffer, s: number, e: number): string {
   let out = '';
@@ -161,6 +193,10 @@ export class TextParser {
   private readonly nameByWord = new Int32Array(NAME_WORDS).fill(-1);
   private readonly taskByPid = new Int32Array(PID_CACHE).fill(-1);
   private readonly taskPid = new Int32Array(PID_CACHE).fill(-1);
+  /** the fixed columns' task cache: per pid slot, the 16 task columns as four words, the pid and the task id */
+  private readonly commWords = new Int32Array(4 * PID_CACHE);
+  private readonly commPid = new Int32Array(4 * PID_CACHE).fill(-1);
+  private readonly commTask = new Int32Array(4 * PID_CACHE).fill(-1);
   private readonly gfpBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
   /** gfp mask per gfp intern id and era; -2 = not computed, -3 = unknown name */
   private gfpMaskById = new Float64Array(64).fill(-2);
@@ -202,72 +238,112 @@ export class TextParser {
     while (e > s && (buf[e - 1] === 13 || buf[e - 1] === SP || buf[e - 1] === TAB)) e--;
     let p = s;
     const dv = this.viewOf(buf);
-    // ftrace right-aligns the task in 16 columns (kernel/trace/trace_output.c trace_print_context() `"%16s-%-7d "`,
-    // `%-5d` in older kernels): most lines start with a run of spaces, skipped four a read
-    while (p + 4 <= e && dv.getInt32(p, true) === REP_SP) p += 4;
-    while (p < e && (buf[p] === SP || buf[p] === TAB)) p++;
-    if (p >= e) return LINE_IGNORED;
-    const c0 = buf[p]!;
-    if (c0 === 35 /* # */) return LINE_IGNORED;
-    // trace-cmd report's preamble: `cpus=N`, `version = N`, `CPU N is empty`
-    if (c0 === 99 /* c */ && e - p > 5 && buf[p + 4] === 61 && buf.toString('latin1', p, p + 5) === 'cpus=') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
-    if (c0 === 118 /* v */ && buf[p + 8] === 61 && buf.toString('latin1', p, Math.min(e, p + 10)) === 'version = ') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
-    if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 3] === SP && buf.toString('latin1', e - 8, e) === 'is empty') return LINE_IGNORED;
-    if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 2] === 85 && buf[p + 3] === 58 /* CPU: */ && this.lostNotice(buf, p, e)) return LINE_IGNORED;
-
-    // the [CPU] column: the first ` [digits]`
-    let b = p;
-    let q = 0;
+    let te = 0;
+    let pid = -1;
     let cpu = 0;
-    for (;;) {
-      b = findByte(buf, dv, b, e, REP_BRACKET, 91 /* [ */);
-      if (b >= e) return this.fail('cannot parse line', buf, s, e);
-      if (b > p && buf[b - 1] === SP) {
-        q = b + 1;
-        cpu = 0;
-        let c = buf[q]!;
-        while (c >= 48 && c <= 57 && q < e) { cpu = cpu * 10 + (c - 48); c = buf[++q]!; }
-        if (q > b + 1 && q < e && c === 93 /* ] */) break;
-      }
-      b++;
-    }
-    const afterCpu = q + 1;
-
-    // task, pid, optional (tgid)
-    let t = b - 1;
-    while (t > p && buf[t - 1] === SP) t--;
     let tgid = -1;
-    if (buf[t - 1] === 41 /* ) */) {
-      const open = buf.lastIndexOf(40 /* ( */, t - 1);
-      if (open < p) return this.fail('cannot parse line', buf, s, e);
-      let a = open + 1;
-      while (buf[a] === SP) a++;
-      const v = parseNumBytes(buf, a, t - 1);
-      tgid = Number.isNaN(v) ? -1 : v;
-      t = open;
-      while (t > p && buf[t - 1] === SP) t--;
+    let fs = 0;
+    let fe = 0;
+    let q = 0;
+    /** the task id when the fixed columns' pid cache knew the line's 16 task columns */
+    let taskId = -1;
+    let fixed = false;
+    if (e - s > 40 && buf[s + 16] === 45 /* - */ && (pid = fixedColumns(buf, dv, s)) >= 0) {
+      // the kernel's own columns (see fixedColumns), read in place. The task's 16 columns, as four words, are known
+      // by the pid's cache slot; a miss checks them for a `[` (the general scan would stop there) and a comment
+      const w0 = dv.getInt32(s, true);
+      const w1 = dv.getInt32(s + 4, true);
+      const w2 = dv.getInt32(s + 8, true);
+      const w3 = dv.getInt32(s + 12, true);
+      const slot = (pid & (PID_CACHE - 1)) << 2;
+      const cw = this.commWords;
+      if (this.commPid[slot] === pid && cw[slot] === w0 && cw[slot + 1] === w1 && cw[slot + 2] === w2 && cw[slot + 3] === w3) {
+        taskId = this.commTask[slot]!;
+      } else if (hasByte(w0, REP_BRACKET) || hasByte(w1, REP_BRACKET) || hasByte(w2, REP_BRACKET) || hasByte(w3, REP_BRACKET)) {
+        pid = -1;
+      } else {
+        while (dv.getInt32(p, true) === REP_SP) p += 4;
+        while (buf[p] === SP || buf[p] === TAB) p++;
+        if (buf[p] === 35 /* # */) return LINE_IGNORED;
+        te = s + 16;
+        while (te > p && buf[te - 1] === SP) te--;
+      }
+      if (pid >= 0) {
+        fixed = true;
+        const w = dv.getInt32(s + 25, true);
+        cpu = ((w >>> 8) & 0xff) * 100 + ((w >>> 16) & 0xff) * 10 + (w >>> 24) - 48 * 111;
+        fs = s + 31;
+        fe = s + 36;
+        q = s + 37;
+        while (q < e && buf[q] === SP) q++;
+      }
     }
-    // the pid's digits, read backwards
-    let d = t;
-    let pid = 0;
-    let mul = 1;
-    for (let c = buf[d - 1]!; d > p && c >= 48 && c <= 57; c = buf[--d - 1]!) { pid += (c - 48) * mul; mul *= 10; }
-    if (d === t || d === p) return this.fail('cannot parse line', buf, s, e);
-    const sep = buf[d - 1];
-    if (sep !== 45 /* - */ && sep !== SP) return this.fail('cannot parse line', buf, s, e);
-    if (sep === SP) this.sawPerfShape = true;
-    let te = d - 1;
-    while (te > p && buf[te - 1] === SP) te--;
+    if (pid < 0) {
 
-    // flags column (absent when the next token starts with a digit: the timestamp)
-    q = afterCpu;
-    while (q < e && buf[q] === SP) q++;
-    let fs = q;
-    let fe = q;
-    if (q < e && !isDigit(buf[q]!)) {
-      while (q < e && buf[q] !== SP) q++;
-      fe = q;
+      // ftrace right-aligns the task in 16 columns (kernel/trace/trace_output.c trace_print_context() `"%16s-%-7d "`,
+      // `%-5d` in older kernels): most lines start with a run of spaces, skipped four a read
+      while (p + 4 <= e && dv.getInt32(p, true) === REP_SP) p += 4;
+      while (p < e && (buf[p] === SP || buf[p] === TAB)) p++;
+      if (p >= e) return LINE_IGNORED;
+      const c0 = buf[p]!;
+      if (c0 === 35 /* # */) return LINE_IGNORED;
+      // trace-cmd report's preamble: `cpus=N`, `version = N`, `CPU N is empty`
+      if (c0 === 99 /* c */ && e - p > 5 && buf[p + 4] === 61 && buf.toString('latin1', p, p + 5) === 'cpus=') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
+      if (c0 === 118 /* v */ && buf[p + 8] === 61 && buf.toString('latin1', p, Math.min(e, p + 10)) === 'version = ') { this.sawTraceCmdHeader = true; return LINE_IGNORED; }
+      if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 3] === SP && buf.toString('latin1', e - 8, e) === 'is empty') return LINE_IGNORED;
+      if (c0 === 67 /* C */ && buf[p + 1] === 80 && buf[p + 2] === 85 && buf[p + 3] === 58 /* CPU: */ && this.lostNotice(buf, p, e)) return LINE_IGNORED;
+
+      // the [CPU] column: the first ` [digits]`
+      let b = p;
+      for (;;) {
+        b = findByte(buf, dv, b, e, REP_BRACKET, 91 /* [ */);
+        if (b >= e) return this.fail('cannot parse line', buf, s, e);
+        if (b > p && buf[b - 1] === SP) {
+          q = b + 1;
+          cpu = 0;
+          let c = buf[q]!;
+          while (c >= 48 && c <= 57 && q < e) { cpu = cpu * 10 + (c - 48); c = buf[++q]!; }
+          if (q > b + 1 && q < e && c === 93 /* ] */) break;
+        }
+        b++;
+      }
+      const afterCpu = q + 1;
+
+      // task, pid, optional (tgid)
+      let t = b - 1;
+      while (t > p && buf[t - 1] === SP) t--;
+      if (buf[t - 1] === 41 /* ) */) {
+        const open = buf.lastIndexOf(40 /* ( */, t - 1);
+        if (open < p) return this.fail('cannot parse line', buf, s, e);
+        let a = open + 1;
+        while (buf[a] === SP) a++;
+        const v = parseNumBytes(buf, a, t - 1);
+        tgid = Number.isNaN(v) ? -1 : v;
+        t = open;
+        while (t > p && buf[t - 1] === SP) t--;
+      }
+      // the pid's digits, read backwards
+      let d = t;
+      pid = 0;
+      let mul = 1;
+      for (let c = buf[d - 1]!; d > p && c >= 48 && c <= 57; c = buf[--d - 1]!) { pid += (c - 48) * mul; mul *= 10; }
+      if (d === t || d === p) return this.fail('cannot parse line', buf, s, e);
+      const sep = buf[d - 1];
+      if (sep !== 45 /* - */ && sep !== SP) return this.fail('cannot parse line', buf, s, e);
+      if (sep === SP) this.sawPerfShape = true;
+      te = d - 1;
+      while (te > p && buf[te - 1] === SP) te--;
+
+      // flags column (absent when the next token starts with a digit: the timestamp)
+      q = afterCpu;
       while (q < e && buf[q] === SP) q++;
+      fs = q;
+      fe = q;
+      if (q < e && !isDigit(buf[q]!)) {
+        while (q < e && buf[q] !== SP) q++;
+        fe = q;
+        while (q < e && buf[q] === SP) q++;
+      }
     }
     // timestamp: digits [. digits] ':'
     const ts = q;
@@ -338,12 +414,15 @@ export class TextParser {
     ev.nameId = nameId;
     ev.system = id !== EV_OTHER ? eventSystem(id) : sysS >= 0 ? this.systems.str(this.systems.idOfBytes(buf, sysS, sysE)) : '';
     // the task name of a pid changes only at exec (comm): the pid's last name is checked before hashing
-    const slot = pid & (PID_CACHE - 1);
-    let taskId = this.taskByPid[slot]!;
-    if (taskId < 0 || this.taskPid[slot] !== pid || !this.tasks.matches(taskId, buf, dv, p, te)) {
-      taskId = this.tasks.idOfBytes(buf, p, te);
-      this.taskByPid[slot] = taskId;
-      this.taskPid[slot] = pid;
+    if (taskId < 0) {
+      const slot = pid & (PID_CACHE - 1);
+      taskId = this.taskByPid[slot]!;
+      if (taskId < 0 || this.taskPid[slot] !== pid || !this.tasks.matches(taskId, buf, dv, p, te)) {
+        taskId = this.tasks.idOfBytes(buf, p, te);
+        this.taskByPid[slot] = taskId;
+        this.taskPid[slot] = pid;
+      }
+      if (fixed) this.rememberComm(dv, s, pid, taskId);
     }
     ev.taskId = taskId;
     ev.pid = pid;
@@ -366,6 +445,18 @@ export class TextParser {
       if (!parseFieldList(buf.toString('utf8', q, e), ev)) return this.fail(`cannot parse ${this.names.str(nameId)}`, buf, s, e);
     }
     return LINE_EVENT;
+  }
+
+  /** a line of fixed columns (fixedColumns) had task `taskId`: its 16 task columns are remembered for the pid */
+  private rememberComm(dv: DataView, s: number, pid: number, taskId: number): void {
+    const slot = (pid & (PID_CACHE - 1)) << 2;
+    const cw = this.commWords;
+    cw[slot] = dv.getInt32(s, true);
+    cw[slot + 1] = dv.getInt32(s + 4, true);
+    cw[slot + 2] = dv.getInt32(s + 8, true);
+    cw[slot + 3] = dv.getInt32(s + 12, true);
+    this.commPid[slot] = pid;
+    this.commTask[slot] = taskId;
   }
 
   /**

@@ -1,12 +1,13 @@
 /**
  * The text front end's shortcuts (src/trace/ftrace.ts): one-entry caches for event names and gfp_flags (by a slot
- * from length, middle and last byte) and task names (by pid slot), checked with Intern.matches four bytes at a time, and the four-bytes-per-
- * read byte searches. A cache may only save work: every line must decode exactly as without it.
+ * from length, middle and last byte) and task names (by pid slot), checked with Intern.matches four bytes at a time, the four-bytes-per-
+ * read byte searches, and the kernel's fixed context columns read in place. A cache or a shortcut may only save
+ * work: every line must decode exactly as without it.
  */
 import { describe, expect, it } from 'vitest';
 import { collect } from './helpers.js';
 
-/** one 6.18 ftrace line, task and pid as the kernel pads them (`%16s-%-7d`, kernel/trace/trace_output.c) */
+/** one ftrace line with `task-pid` right-aligned in 16 columns (not the kernel's `%16s-%-7d`: the general scan reads it) */
 function line(task: string, pid: number, ts: string, event: string, fields: string): string {
   return `${`${task}-${pid}`.padStart(16)}     [001] ..... ${ts}: ${event}: ${fields}\n`;
 }
@@ -106,5 +107,61 @@ describe('TextParser one-pass field values', () => {
       '<stdin>:7: mm_page_free: missing or bad pfn=',
       '<stdin>:8: mm_page_free: order -1 out of range 0..10 (NR_PAGE_ORDERS is 11)',
     ]);
+  });
+});
+
+/** a 6.18 ftrace line in the kernel's own columns (kernel/trace/trace_output.c trace_print_context():
+ *  `"%16s-%-7d "`, `"[%03d] "`, the irq flags, `" %5lu.%06lu: "`): the parser reads them in place */
+function kline(comm: string, pid: number, cpu: number, flags: string, ts: string, rest: string): string {
+  return `${comm.padStart(16)}-${String(pid).padEnd(7)} [${String(cpu).padStart(3, '0')}] ${flags} ${ts.padStart(12)}: ${rest}\n`;
+}
+/** the same line with its columns unpadded, which only the general scan reads */
+function uline(comm: string, pid: number, cpu: number, flags: string, ts: string, rest: string): string {
+  return `${comm}-${pid} [${cpu}] ${flags} ${ts}: ${rest}\n`;
+}
+const FREE = 'mm_page_free: page=00000000d1a2b3c4 pfn=0x1000 order=0';
+
+describe('TextParser fixed columns', () => {
+  const cases: [string, number, number, string][] = [
+    ['bash', 77, 1, '.....'], ['Web Content', 4321, 0, 'd..3.'], ['kworker/u8:2', 1234567, 12, 'dNs1.'],
+    ['<idle>', 0, 3, '.N...'], ['a-b', 5, 999, '....1'], ['systemd-journal', 301, 1, '.....'], ['x', 9, 0, '.....'],
+  ];
+
+  it('when lines have the kernel\'s columns then each decodes exactly as the general scan decodes it unpadded', async () => {
+    const rest = 'mm_page_alloc: page=00000000d1a2b3c4 pfn=0x1000 order=0 migratetype=1 gfp_flags=GFP_HIGHUSER_MOVABLE';
+    const fixed = await collect('-', {}, cases.map(([c, p, cpu, f], i) => kline(c, p, cpu, f, `1973.97204${i}`, rest)).join(''));
+    const general = await collect('-', {}, cases.map(([c, p, cpu, f], i) => uline(c, p, cpu, f, `1973.97204${i}`, rest)).join(''));
+    expect(fixed.errors).toEqual([]);
+    expect(fixed.evs.map((e) => [e.task, e.pid, e.cpu, e.flags, e.time])).toEqual(
+      cases.map(([c, p, cpu, f], i) => [c, p, cpu, f, Number(`1973.97204${i}`)]));
+    const drop = (e: Record<string, unknown>) => ({ ...e, ts: undefined });
+    expect(fixed.evs.map(drop)).toEqual(general.evs.map(drop));
+  });
+
+  it('when a pid execs or two pids share a cache slot then each fixed-column line keeps its own task', async () => {
+    const seq: [string, number][] = [['bash', 77], ['make', 77], ['make', 4173], ['bash', 77], ['bash', 4173], ['kworker/0:1', 77], ['kworker/0:2', 77]];
+    const { evs, errors } = await collect('-', {}, seq.map(([c, p], i) => kline(c, p, 1, '.....', `1.00000${i}`, FREE)).join(''));
+    expect(errors).toEqual([]);
+    expect(evs.map((e) => [e.task, e.pid])).toEqual(seq);
+  });
+
+  it('when a task name holds ` [N]` then the line is the general scan\'s error, also after a line of that pid', async () => {
+    const text = kline('bash', 50, 1, '.....', '1.000001', FREE) + kline('x [7] y', 50, 1, '.....', '1.000002', FREE) +
+      kline('x [7] y', 50, 1, '.....', '1.000003', FREE);
+    const { evs, errors } = await collect('-', {}, text);
+    expect(evs.map((e) => e.task)).toEqual(['bash']);
+    expect(errors).toEqual([
+      `<stdin>:2: cannot parse line: ${text.split('\n')[1]}`,
+      `<stdin>:3: cannot parse line: ${text.split('\n')[2]}`,
+    ]);
+  });
+
+  it('when a pid is wider than 7 digits, flags are 4 wide or a comment has the columns\' shape then the general scan reads it', async () => {
+    const text = kline('big', 12345678, 1, '.....', '1.000001', FREE) + kline('old', 42, 1, 'd..3', '1.000002', FREE) +
+      kline('#comment', 42, 1, '.....', '1.000003', FREE) + kline('bash', 42, 1, '.....', '1.000004', FREE);
+    const { r, evs, errors } = await collect('-', {}, text);
+    expect(errors).toEqual([]);
+    expect(evs.map((e) => [e.task, e.pid, e.flags])).toEqual([['big', 12345678, '.....'], ['old', 42, 'd..3'], ['bash', 42, '.....']]);
+    expect(r.lines).toBe(4);
   });
 });
