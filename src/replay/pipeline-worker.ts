@@ -11,7 +11,9 @@ import { readTrace } from '../trace/read.js';
 import { serializeError } from '../errors.js';
 import { EV_MM_SETUP_PER_ZONE_WMARKS } from '../trace/event.js';
 import type { Intern } from '../trace/intern.js';
-import { REQ_WMARKS, Request, eventToRequest } from './request.js';
+import {
+  REQ_ALLOC, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS, Request, eventToRequest,
+} from './request.js';
 import {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
   S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
@@ -112,7 +114,9 @@ async function main(): Promise<void> {
         }
         return;
       }
-      f[o + S_KIND] = req.kind;
+      // the fields replayBatch (pipeline.ts) unpacks for the kind: the others are not written
+      const kind = req.kind;
+      f[o + S_KIND] = kind;
       f[o + S_TIME] = req.timeSec;
       let tg = EMPTY;
       if (ev.taskId >= 0) {
@@ -123,27 +127,48 @@ async function main(): Promise<void> {
       f[o + S_TASK] = tg;
       f[o + S_PID] = req.pid;
       f[o + S_CPU] = req.cpu;
-      f[o + S_ORDER] = req.order;
-      f[o + S_GFP_MASK] = req.gfpMask;
-      if (req.gfpEra !== lastEra) { lastEra = req.gfpEra; lastEraGid = newString(lastEra); }
-      f[o + S_GFP_ERA] = lastEraGid;
-      let gg = EMPTY;
-      if (ev.gfpId >= 0) {
-        if (ev.gfps !== gfps) { gfps = ev.gfps; gfpMap = new Int32Array(256).fill(-1); }
-        gg = gfpMap[ev.gfpId] ?? -1;
-        if (gg < 0) [gfpMap, gg] = mapped(gfpMap, ev.gfpId, gfps);
-      }
-      f[o + S_GFP_TEXT] = gg;
-      f[o + S_MIGRATETYPE] = req.migratetype;
-      f[o + S_REC_OK] = req.recOk ? 1 : 0;
-      f[o + S_REC_PFN] = req.recPfn;
-      f[o + S_NID] = req.nid;
-      f[o + S_PFN] = req.pfn;
-      f[o + S_AUX] = req.aux;
-      // only mm_setup_per_zone_wmarks reads them (replayBatch unpacks per kind)
-      if (req.kind === REQ_WMARKS) {
-        const w = req.wmarks;
-        for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+      switch (kind) {
+        case REQ_ALLOC: {
+          f[o + S_ORDER] = req.order;
+          f[o + S_GFP_MASK] = req.gfpMask;
+          if (req.gfpEra !== lastEra) { lastEra = req.gfpEra; lastEraGid = newString(lastEra); }
+          f[o + S_GFP_ERA] = lastEraGid;
+          let gg = EMPTY;
+          if (ev.gfpId >= 0) {
+            if (ev.gfps !== gfps) { gfps = ev.gfps; gfpMap = new Int32Array(256).fill(-1); }
+            gg = gfpMap[ev.gfpId] ?? -1;
+            if (gg < 0) [gfpMap, gg] = mapped(gfpMap, ev.gfpId, gfps);
+          }
+          f[o + S_GFP_TEXT] = gg;
+          f[o + S_MIGRATETYPE] = req.migratetype;
+          f[o + S_REC_OK] = req.recOk ? 1 : 0;
+          f[o + S_REC_PFN] = req.recPfn;
+          f[o + S_NID] = req.nid;
+          break;
+        }
+        case REQ_FREE:
+        case REQ_PCP_DRAIN:
+          f[o + S_ORDER] = req.order;
+          f[o + S_PFN] = req.pfn;
+          break;
+        case REQ_PCP_REFILL:
+          f[o + S_ORDER] = req.order;
+          f[o + S_PFN] = req.pfn;
+          f[o + S_MIGRATETYPE] = req.migratetype;
+          break;
+        case REQ_RECORD:
+        case REQ_COMPACT_MIGRATED:
+          f[o + S_AUX] = req.aux;
+          break;
+        default: {
+          // REQ_COMPACT_BEGIN, REQ_WMARKS
+          f[o + S_PFN] = req.pfn;
+          f[o + S_AUX] = req.aux;
+          if (kind === REQ_WMARKS) {
+            const w = req.wmarks;
+            for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+          }
+        }
       }
       next();
     },
