@@ -68,7 +68,7 @@ import { COMPACTFAIL, COMPACTSTALL, COMPACTSUCCESS, MMREPLAY_ALLOC_FAILURES, MMR
 import { WARN_PRINT, newNopageRs, newWarnAllocState, referenceShowMemConfig, warnAlloc } from './show_mem.js';
 import type { ShowMemConfig, ShowMemInput, WarnAllocCtx } from './show_mem.js';
 import type { MmHooks, MmSystem } from './system.js';
-import { createReclaimState, lruAdd, lruDel, tryToFreePages, wakeupKswapd, zoneReclaimablePages } from './vmscan.js';
+import { createReclaimState, lruAddZone, lruDelZone, tryToFreePages, wakeupKswapd, zoneReclaimablePages } from './vmscan.js';
 import type { ReclaimOptions } from './vmscan.js';
 import {
   COMPACT_COMPLETE,
@@ -451,7 +451,7 @@ export function allocPages(sys: MmSystem, gfpMask: number, order: number, prefer
   const zone = out.zone!;
   // rmqueue() counts PGALLOC per zone (__count_zid_vm_events); the compaction capture is counted here too
   sys.vmstat[PGALLOC_DMA + zone.zoneIdx]! += 1 << order;
-  lruAdd(sys, pfn, order, gfpMask, fo.ac.migratetype, taskId);
+  lruAddZone(sys, zone, pfn, order, gfpMask, fo.ac.migratetype, taskId);
   taskPagesAdd(sys, taskId, 1 << order);
   return pfn;
 }
@@ -467,7 +467,7 @@ export function freeAllocated(sys: MmSystem, pfn: number, order: number, cpu: nu
   const mm = sys.machine.nodes[zone.nodeId]!.memmap;
   // memmap.owner is the task lruAdd() charged; the buddy free clears it
   const owner = mm.owner[pfn - mm.startPfn]!;
-  lruDel(sys, pfn);
+  lruDelZone(sys, zone, pfn);
   freePagesZone(sys.pa, zone, pfn, order, cpu);
   if (owner >= 0) taskPagesAdd(sys, owner, -(1 << order));
   sys.vmstat[PGFREE]! += 1 << order;

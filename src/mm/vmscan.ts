@@ -549,6 +549,21 @@ export function lruAdd(sys: MmSystem, pfn: number, order: number, gfpMask: numbe
   lruAddKind(sys, pfn, order, pageKindOf(sys, gfpMask, migratetype), taskId);
 }
 
+/**
+ * lruAdd() for a block of `zone` (the caller has page_zone() at hand, as allocPages has the zone it allocated
+ * from): no node or zone search per request.
+ */
+export function lruAddZone(sys: MmSystem, zone: Zone, pfn: number, order: number, gfpMask: number, migratetype: number, taskId: number): void {
+  const nr = sys.reclaim.nodes[zone.nodeId]!;
+  const kind = pageKindOf(sys, gfpMask, migratetype);
+  const zid = zone.zoneIdx;
+  const i = pfn - nr.mm.startPfn;
+  if (nr.kind[i] !== PAGE_KIND_NONE) clearKind(nr, pfn, nr.mm.order[i]!, zid);
+  setKind(nr, pfn, order, kind, zid);
+  nr.mm.owner[i] = taskId;
+  taskAccount(sys.tasks, taskId, kind, 1 << order);
+}
+
 /** lruAdd() with the page kind given (PAGE_KIND_*), for scenario setup steps that name the kind outright. */
 export function lruAddKind(sys: MmSystem, pfn: number, order: number, kind: number, taskId: number): void {
   const nr = nodeOfPfn(sys.reclaim, pfn);
@@ -570,11 +585,20 @@ export function lruAddKind(sys: MmSystem, pfn: number, order: number, kind: numb
 export function lruDel(sys: MmSystem, pfn: number): void {
   const nr = nodeOfPfn(sys.reclaim, pfn);
   if (!nr) return;
+  const zid = zoneIdxOfPfn(nr.node, pfn);
+  if (zid < 0) return;
+  lruDelBlock(sys, nr, zid, pfn);
+}
+
+/** lruDel() for a block of `zone` (the caller looked it up: freeAllocated): no node or zone search per request. */
+export function lruDelZone(sys: MmSystem, zone: Zone, pfn: number): void {
+  lruDelBlock(sys, sys.reclaim.nodes[zone.nodeId]!, zone.zoneIdx, pfn);
+}
+
+function lruDelBlock(sys: MmSystem, nr: NodeReclaim, zid: number, pfn: number): void {
   const mm = nr.mm;
   const i0 = pfn - mm.startPfn;
   const order = mm.state[i0] === PAGE_ALLOC ? mm.order[i0]! : 0;
-  const zid = zoneIdxOfPfn(nr.node, pfn);
-  if (zid < 0) return;
   const owner = mm.owner[i0]!;
   const end = i0 + (1 << order);
   for (let i = i0; i < end; i++) {

@@ -42,6 +42,14 @@ export function lruDel(sys: MmSystem, pfn: number): void {
   (sys.reclaim as unknown as ReclaimState).lru.delete(pfn);
 }
 
+export function lruAddZone(sys: MmSystem, _zone: Zone, pfn: number, order: number, gfpMask: number, migratetype: number, taskId: number): void {
+  lruAdd(sys, pfn, order, gfpMask, migratetype, taskId);
+}
+
+export function lruDelZone(sys: MmSystem, _zone: Zone, pfn: number): void {
+  lruDel(sys, pfn);
+}
+
 export function lruMove(sys: MmSystem, oldPfn: number, newPfn: number): void {
   const rs = sys.reclaim as unknown as ReclaimState;
   const e = rs.lru.get(oldPfn);
