@@ -38,6 +38,8 @@ export interface PipelineWorkerData {
   nrCpus: number;
   /** records per batch */
   batchEvents: number;
+  /** full batches the worker may have posted and not yet got back */
+  batchesAhead: number;
 }
 
 export type ToMain =

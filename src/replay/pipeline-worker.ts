@@ -3,7 +3,7 @@
  * each event turned into a Request by the same eventToRequest() the in-thread path uses, and the fields that call
  * wrote packed into Float64Array batches (layout in pipeline.ts) posted to the main thread with their buffers
  * transferred. Strings (task names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the
- * main thread grows from each batch's `strs`. At most 3 full batches' worth of records are out at once (readTrace's pause
+ * main thread grows from each batch's `strs`. At most `batchesAhead` full batches' worth of records are out at once (readTrace's pause
  * hook waits for a buffer to come back), so memory stays bounded whatever the trace's size.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -24,7 +24,7 @@ const data = workerData as PipelineWorkerData;
 const port = parentPort!;
 
 /** records posted and not yet given back by the main thread, at most (then readTrace's pause hook waits) */
-const maxInFlight = 3 * data.batchEvents;
+const maxInFlight = data.batchesAhead * data.batchEvents;
 
 const pool: ArrayBuffer[] = [];
 /** records in flight, and each posted batch's count (batches come back in order) */

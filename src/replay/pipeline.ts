@@ -31,6 +31,12 @@ import type { TraceReplayOptions } from './trace.js';
 export const PIPELINE_MIN_BYTES = 4 << 20;
 /** records per batch: 16384 × 19 doubles = 2.4 MiB */
 export const PIPELINE_BATCH_EVENTS = 16384;
+/**
+ * batches the worker may parse ahead of the engine: 16 × 2.4 MiB. The main thread builds the machine (≈ 0.3–0.5 s
+ * for 16 GiB) while the worker already parses; a deep queue lets that time count instead of the worker stopping
+ * after a few batches. Memory stays bounded by this, whatever the trace's size.
+ */
+export const PIPELINE_BATCHES_AHEAD = 16;
 /** the worker's young generation (see the constructor) */
 const WORKER_YOUNG_GEN_MB = 32;
 /** the worker's nrCpus: above any trace's cpu column, so eventToRequest leaves cpu numbers as printed */
@@ -79,7 +85,7 @@ export class TracePipeline {
     this.traceKernel = traceKernel;
     // cpu numbers cross raw: eventToRequest's `cpu % nrCpus` with this bound is the identity, and replay() applies
     // the machine's nrCpus (unknown before the machine is built)
-    const workerData: PipelineWorkerData = { path, strict, traceKernel, nrCpus: RAW_CPUS, batchEvents: PIPELINE_BATCH_EVENTS };
+    const workerData: PipelineWorkerData = { path, strict, traceKernel, nrCpus: RAW_CPUS, batchEvents: PIPELINE_BATCH_EVENTS, batchesAhead: PIPELINE_BATCHES_AHEAD };
     // the worker inherits node's flags, but --input-type (a `node -e` parent) is refused for a file entry
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
     // a worker's default young generation is small: the parser's short-lived strings then cost it ~40% more CPU
