@@ -185,6 +185,8 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
   if (format === 'jsonl') return readJsonl(all(), sink, forced, opts.pause);
   if (format === 'csv') return readCsv(all(), sink, forced, opts.pause);
 
+  // the text front end copies what it keeps of a chunk (the line carried over): it may be handed reused buffers
+  src.reuseBuffers();
   const parser = new TextParser();
   const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
   ev.file = file;
