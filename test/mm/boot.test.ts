@@ -3,7 +3,7 @@
  * exactly the state the step-by-step kernel sequence leaves (memblock_free_all() → __free_pages_core() →
  * split_large_buddy() → __free_one_page(), mm/page_alloc.c v6.18).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { freeBootMemory, initFreeArea } from '../../src/mm/buddy.js';
 import { checkBuddy } from '../../src/mm/debug_vm.js';
 import { newInt32Minus1 } from '../../src/mm/memmap.js';
@@ -72,5 +72,37 @@ describe('freeBootMemory: one free block per chunk (FPI_TO_TAIL) = the per-pageb
     freeBootMemory(z.zone, z.mm);
     checkBuddy(z.zone, z.mm);
     expect(freeList(z, 10, MIGRATE_MOVABLE)).toEqual([2048, 1024, 0]);
+  });
+});
+
+describe('machine schemas without zod at start-up (machine.ts defineMachineSchemas, machine-schema.ts)', () => {
+  it('when sysctl names are listed then they are the keys of the sysctl schema, in its order', async () => {
+    const { sysctlNames } = await import('../../src/mm/machine.js');
+    const { sysctlSchema } = await import('../../src/mm/machine-schema.js');
+    expect(sysctlNames).toEqual(Object.keys(sysctlSchema.shape));
+  });
+
+  it('when machine JSON is validated without machine-schema.ts then zod\'s CommonJS build gives the same issues', async () => {
+    const bad = { nodes: [{ zones: [{ name: 'DMA', start_pfn: 1, spanned: 10, present: 20, managed: 5, x: 1 }] }], cpus: 0 };
+    const message = (m: typeof import('../../src/mm/machine.js')): string => {
+      try {
+        m.validateMachineJson(bad, 'm.json');
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    vi.resetModules();
+    const fresh = await import('../../src/mm/machine.js');
+    const viaRequire = message(fresh);
+    expect(fresh.parseSysctlAssignments([])).toEqual({});
+    vi.resetModules();
+    const m = await import('../../src/mm/machine.js');
+    await import('../../src/mm/machine-schema.js');
+    expect(viaRequire).toBe(message(m));
+    expect(viaRequire).toBe([
+      'm.json: nodes[0].zones[0].x: unknown key',
+      'm.json: cpus: cpus must be between 1 and 8192',
+    ].join('\n'));
   });
 });
