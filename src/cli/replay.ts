@@ -114,7 +114,7 @@ async function replayTo(inputs: string[], opts: ReplayOpts, io: Io, sink: (s: st
   policy: Policy, sysctl: Partial<Sysctl>, scenarios: string[]): Promise<void> {
   const colour = format === 'text' && !opts.out && useColor(io.env, opts.color, io.stdoutIsTTY);
   const writer = new Writer(sink);
-  const reporter = makeReporter(format, writer, makeChalk(colour));
+  const reporter = makeReporter(format, writer, await makeChalk(colour));
 
   if (scenarios.length > 0) {
     // loaded only for scenarios: the scenario schema brings zod, a quarter of a second a trace replay does not need
