@@ -13,12 +13,13 @@ import type { z as Zod } from 'zod';
 import { InputError, UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { asPfn } from './memmap-types.js';
-import { PAGE_HOLE, createMemmap, getPageblockMigratetype } from './memmap.js';
+import { PAGE_HOLE, PB_MIGRATETYPE_MASK, PB_migrate_isolate, createMemmap } from './memmap.js';
 import type { MemMap } from './memmap.js';
 import { freeBootMemory, initFreeArea, layoutSnapshotFreeLists, setupZoneMigrateReserve } from './buddy.js';
 import {
   MAX_NR_ZONES,
   MIGRATE_HIGHATOMIC,
+  MIGRATE_ISOLATE,
   MIGRATE_MOVABLE,
   MIGRATE_TYPES,
   NR_PAGE_ORDERS,
@@ -29,6 +30,7 @@ import {
   WMARK_MIN,
   WMARK_PROMO,
   pageblock_nr_pages,
+  pageblock_order,
 } from './mmzone.js';
 import type { PglistData, Sysctl, Zone } from './mmzone.js';
 import {
@@ -889,19 +891,26 @@ function freeByOrderByMt(zone: Zone): number[][] {
  * whose pfns in this zone are all holes is the nearest thing the memmap has).
  */
 function blocksByMt(zone: Zone, mm: MemMap): number[] {
-  const out = new Array<number>(MIGRATE_TYPES).fill(0);
+  // one tight pass over the pageblock bytes (this runs once, cold, at the end of a replay: 8192 pageblocks for
+  // 16 GiB); a pageblock's pfns are scanned only while they are holes
+  const counts = new Int32Array(MIGRATE_TYPES);
+  const state = mm.state;
+  const flags = mm.pageblockFlags;
+  const base = mm.startPfn;
+  const pbBase = mm.pageblockBase;
   const zs = zone.zoneStartPfn as number;
   const ze = zs + zone.spannedPages;
   for (let pfn = zs; pfn < ze; pfn += pageblock_nr_pages) {
-    const pbStart = Math.max(zs, pfn & ~(pageblock_nr_pages - 1));
-    const pbEnd = Math.min(ze, (pfn & ~(pageblock_nr_pages - 1)) + pageblock_nr_pages);
-    let online = false;
-    for (let p = pbStart; p < pbEnd; p++) {
-      if (mm.state[p - mm.startPfn] !== PAGE_HOLE) { online = true; break; }
-    }
-    if (online) out[getPageblockMigratetype(mm, pfn)]!++;
+    const pbFirst = pfn & ~(pageblock_nr_pages - 1);
+    let p = pbFirst > zs ? pbFirst : zs;
+    const pbEnd = pbFirst + pageblock_nr_pages < ze ? pbFirst + pageblock_nr_pages : ze;
+    while (p < pbEnd && state[p - base] === PAGE_HOLE) p++;
+    if (p === pbEnd) continue;
+    // get_pageblock_migratetype(): PB_migrate_isolate reads as MIGRATE_ISOLATE, else the PB_migrate bits
+    const f = flags[(pfn >> pageblock_order) - pbBase]!;
+    counts[f & PB_migrate_isolate ? MIGRATE_ISOLATE : f & PB_MIGRATETYPE_MASK]!++;
   }
-  return out;
+  return Array.from(counts);
 }
 
 /** Read-only views of every zone of every node, for printZoneinfo/printBuddyinfo/printPagetypeinfo. */
