@@ -65,7 +65,7 @@ async function runCheck(paths: string[], opts: CheckOpts, io: Io): Promise<void>
   if (opts.format === 'json') {
     io.stdout(formatJson(rep));
   } else {
-    const c = makeChalk(useColor(io.env, opts.color, io.stdoutIsTTY));
+    const c = await makeChalk(useColor(io.env, opts.color, io.stdoutIsTTY));
     for (const r of rep.results) io.stdout(formatStatus(r, c) + formatDiff(r));
     io.stdout(formatTotals(rep));
   }

@@ -133,7 +133,7 @@ async function runDiff(input: string, opts: DiffOpts, io: Io): Promise<void> {
   }
   const result = run.finish(kernel);
   const colour = opts.format === 'text' && useColor(io.env, opts.color, io.stdoutIsTTY);
-  io.stdout(opts.format === 'json' ? formatDiffJson(result) : formatDiffText(result, makeChalk(colour)));
+  io.stdout(opts.format === 'json' ? formatDiffJson(result) : formatDiffText(result, await makeChalk(colour)));
   if (opts.failOnDiff && result.divergence_count > 0) io.exitCode = 1;
 }
 

@@ -20,8 +20,6 @@ import { applyFirstPass, mirrorFirstPass, replayTraceFile } from '../replay/trac
 import { startPipeline } from '../replay/pipeline.js';
 import { makeReporter, reporterNames, Writer } from '../report/index.js';
 import type { ReporterName } from '../report/index.js';
-import { loadScenario } from '../scenario/load.js';
-import { expandScenario, scenarioMachineSpec } from '../scenario/expand.js';
 import { makeChalk, useColor } from './color.js';
 import type { Io } from './io.js';
 
@@ -116,9 +114,12 @@ async function replayTo(inputs: string[], opts: ReplayOpts, io: Io, sink: (s: st
   policy: Policy, sysctl: Partial<Sysctl>, scenarios: string[]): Promise<void> {
   const colour = format === 'text' && !opts.out && useColor(io.env, opts.color, io.stdoutIsTTY);
   const writer = new Writer(sink);
-  const reporter = makeReporter(format, writer, makeChalk(colour));
+  const reporter = makeReporter(format, writer, await makeChalk(colour));
 
   if (scenarios.length > 0) {
+    // loaded only for scenarios: the scenario schema brings zod, a quarter of a second a trace replay does not need
+    const { loadScenario } = await import('../scenario/load.js');
+    const { expandScenario, scenarioMachineSpec } = await import('../scenario/expand.js');
     for (const file of scenarios) {
       const scen = loadScenario(resolve(io.cwd, file));
       const sp = getPolicy(opts.policy ?? scen.policy);

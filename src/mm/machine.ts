@@ -7,17 +7,19 @@
  * --sysctl override changes, as writing that sysctl would.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { InputError, UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { asPfn } from './memmap-types.js';
-import { PAGE_HOLE, createMemmap, getPageblockMigratetype } from './memmap.js';
+import { PAGE_HOLE, PB_MIGRATETYPE_MASK, PB_migrate_isolate, createMemmap } from './memmap.js';
 import type { MemMap } from './memmap.js';
 import { freeBootMemory, initFreeArea, layoutSnapshotFreeLists, setupZoneMigrateReserve } from './buddy.js';
 import {
   MAX_NR_ZONES,
   MIGRATE_HIGHATOMIC,
+  MIGRATE_ISOLATE,
   MIGRATE_MOVABLE,
   MIGRATE_TYPES,
   NR_PAGE_ORDERS,
@@ -28,6 +30,7 @@ import {
   WMARK_MIN,
   WMARK_PROMO,
   pageblock_nr_pages,
+  pageblock_order,
 } from './mmzone.js';
 import type { PglistData, Sysctl, Zone } from './mmzone.js';
 import {
@@ -195,55 +198,120 @@ export function presetSpec(name: string): { description: string; cpus: number; n
 // sysctls
 
 const INT_MAX = 2147483647;
-const int = (what: string) => z.number({ error: `expected ${what} to be a number` }).int({ error: `expected ${what} to be a whole number` });
-const range = (what: string, lo: number, hi: number) =>
-  int(what).min(lo, { error: `${what} must be between ${lo} and ${hi}` }).max(hi, { error: `${what} must be between ${lo} and ${hi}` });
+
+/** Sysctl names `--sysctl` and machine JSON accept, in the schema's order (a test checks they agree). */
+export const sysctlNames: readonly string[] = [
+  'min_free_kbytes', 'watermark_scale_factor', 'watermark_boost_factor', 'lowmem_reserve_ratio', 'extfrag_threshold',
+  'compaction_proactiveness', 'percpu_pagelist_high_fraction', 'defrag_mode',
+];
 
 /**
- * The vm sysctls a machine takes, with the ranges the kernel's handlers enforce (mm/page_alloc.c,
- * mm/compaction.c sysctl tables @ v6.18): a value out of range is EINVAL there and an error here.
+ * The machine JSON and sysctl schemas, built with the zod instance given. zod takes about a quarter of a second to
+ * load and only machine JSON and `--sysctl` values need it, so this module does not import it: machine-schema.ts
+ * builds these with zod's ES module (the scenario schema composes them; importing it hands them to
+ * useMachineSchemas()), and a validation without them loads zod's CommonJS build on the spot (machineSchemas()).
  */
-export const sysctlSchema = z.strictObject({
-  min_free_kbytes: range('min_free_kbytes', 0, INT_MAX).optional().meta({
-    title: 'vm.min_free_kbytes',
-    description: 'KiB kept free; sets the min watermarks (default: the kernel formula, int_sqrt(lowmem_kbytes * 16) clamped, raised by khugepaged when THP is enabled)',
-  }),
-  watermark_scale_factor: range('watermark_scale_factor', 1, 3000).optional().meta({
-    title: 'vm.watermark_scale_factor',
-    description: 'distance between min, low and high watermarks, in units of 0.01% of managed pages (default 10)',
-  }),
-  watermark_boost_factor: range('watermark_boost_factor', 0, INT_MAX).optional().meta({
-    title: 'vm.watermark_boost_factor',
-    description: 'how far a fragmentation event boosts the watermarks, in units of 0.01% of the high watermark; 0 disables boosting (default 15000)',
-  }),
-  lowmem_reserve_ratio: z.array(range('a ratio', 0, INT_MAX), { error: 'expected an array of whole numbers, one per zone type' })
-    .min(3, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries: DMA, DMA32, Normal, Movable[, Device])' })
-    .max(5, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries: DMA, DMA32, Normal, Movable[, Device])' })
-    .optional().meta({
-      title: 'vm.lowmem_reserve_ratio',
-      description: 'per zone type (DMA, DMA32, Normal, Movable[, Device]): how much of a lower zone is kept from allocations that could use a higher one; 0 = no protection (default [256, 256, 32, 0])',
-    }),
-  extfrag_threshold: range('extfrag_threshold', 0, 1000).optional().meta({
-    title: 'vm.extfrag_threshold',
-    description: 'fragmentation index above which compaction is preferred to reclaim (default 500)',
-  }),
-  compaction_proactiveness: range('compaction_proactiveness', 0, 100).optional().meta({
-    title: 'vm.compaction_proactiveness',
-    description: 'how hard kcompactd compacts in the background; 0 disables proactive compaction (default 20)',
-  }),
-  percpu_pagelist_high_fraction: range('percpu_pagelist_high_fraction', 0, INT_MAX)
-    .refine((v) => v === 0 || v >= 8, { error: 'percpu_pagelist_high_fraction must be 0 or at least 8' }).optional().meta({
-      title: 'vm.percpu_pagelist_high_fraction',
-      description: 'fraction of a zone the per-cpu lists may hold; 0 = the kernel default sizing (default 0)',
-    }),
-  defrag_mode: range('defrag_mode', 0, 1).optional().meta({
-    title: 'vm.defrag_mode',
-    description: '1 = reclaim and compact rather than fall back to another migratetype (6.15+; default 0)',
-  }),
-}).meta({ title: 'machine sysctls', description: '/proc/sys/vm settings of the machine, by their file names; unknown names are errors' });
+export function defineMachineSchemas(z: typeof Zod) {
+  const int = (what: string) => z.number({ error: `expected ${what} to be a number` }).int({ error: `expected ${what} to be a whole number` });
+  const range = (what: string, lo: number, hi: number) =>
+    int(what).min(lo, { error: `${what} must be between ${lo} and ${hi}` }).max(hi, { error: `${what} must be between ${lo} and ${hi}` });
 
-/** Sysctl names `--sysctl` and machine JSON accept. */
-export const sysctlNames: readonly string[] = Object.keys(sysctlSchema.shape);
+  /**
+   * The vm sysctls a machine takes, with the ranges the kernel's handlers enforce (mm/page_alloc.c,
+   * mm/compaction.c sysctl tables @ v6.18): a value out of range is EINVAL there and an error here.
+   */
+  const sysctlSchema = z.strictObject({
+    min_free_kbytes: range('min_free_kbytes', 0, INT_MAX).optional().meta({
+      title: 'vm.min_free_kbytes',
+      description: 'KiB kept free; sets the min watermarks (default: the kernel formula, int_sqrt(lowmem_kbytes * 16) clamped, raised by khugepaged when THP is enabled)',
+    }),
+    watermark_scale_factor: range('watermark_scale_factor', 1, 3000).optional().meta({
+      title: 'vm.watermark_scale_factor',
+      description: 'distance between min, low and high watermarks, in units of 0.01% of managed pages (default 10)',
+    }),
+    watermark_boost_factor: range('watermark_boost_factor', 0, INT_MAX).optional().meta({
+      title: 'vm.watermark_boost_factor',
+      description: 'how far a fragmentation event boosts the watermarks, in units of 0.01% of the high watermark; 0 disables boosting (default 15000)',
+    }),
+    lowmem_reserve_ratio: z.array(range('a ratio', 0, INT_MAX), { error: 'expected an array of whole numbers, one per zone type' })
+      .min(3, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries: DMA, DMA32, Normal, Movable[, Device])' })
+      .max(5, { error: 'lowmem_reserve_ratio has one entry per zone type (3 to 5 entries: DMA, DMA32, Normal, Movable[, Device])' })
+      .optional().meta({
+        title: 'vm.lowmem_reserve_ratio',
+        description: 'per zone type (DMA, DMA32, Normal, Movable[, Device]): how much of a lower zone is kept from allocations that could use a higher one; 0 = no protection (default [256, 256, 32, 0])',
+      }),
+    extfrag_threshold: range('extfrag_threshold', 0, 1000).optional().meta({
+      title: 'vm.extfrag_threshold',
+      description: 'fragmentation index above which compaction is preferred to reclaim (default 500)',
+    }),
+    compaction_proactiveness: range('compaction_proactiveness', 0, 100).optional().meta({
+      title: 'vm.compaction_proactiveness',
+      description: 'how hard kcompactd compacts in the background; 0 disables proactive compaction (default 20)',
+    }),
+    percpu_pagelist_high_fraction: range('percpu_pagelist_high_fraction', 0, INT_MAX)
+      .refine((v) => v === 0 || v >= 8, { error: 'percpu_pagelist_high_fraction must be 0 or at least 8' }).optional().meta({
+        title: 'vm.percpu_pagelist_high_fraction',
+        description: 'fraction of a zone the per-cpu lists may hold; 0 = the kernel default sizing (default 0)',
+      }),
+    defrag_mode: range('defrag_mode', 0, 1).optional().meta({
+      title: 'vm.defrag_mode',
+      description: '1 = reclaim and compact rather than fall back to another migratetype (6.15+; default 0)',
+    }),
+  }).meta({ title: 'machine sysctls', description: '/proc/sys/vm settings of the machine, by their file names; unknown names are errors' });
+
+  const zoneSchema = z.strictObject({
+    name: z.enum(zoneTypeNames as [string, ...string[]], { error: `expected a zone name (${zoneTypeNames.join(', ')})` })
+      .meta({ title: 'zone name', description: 'as /proc/zoneinfo prints it' }),
+    start_pfn: range('start_pfn', 0, INT_MAX).meta({ title: 'start_pfn', description: 'first page frame number of the zone (zoneinfo start_pfn)' }),
+    spanned: range('spanned', 0, INT_MAX).meta({ title: 'spanned pages', description: 'pages from start_pfn to the zone end, holes included' }),
+    present: range('present', 0, INT_MAX).meta({ title: 'present pages', description: 'pages that exist (spanned minus holes)' }),
+    managed: range('managed', 0, INT_MAX).meta({ title: 'managed pages', description: 'pages given to the buddy allocator (present minus reserved)' }),
+  }).meta({ title: 'zone', description: 'one zone of a node, as /proc/zoneinfo describes it' });
+
+  /**
+   * The machine JSON format: machine files, and the inline machine of a scenario (src/scenario/schema.ts uses this
+   * schema, so the two cannot drift). What JSON Schema cannot say is checked by machineJsonIssues().
+   */
+  const machineJsonSchema = z.strictObject({
+    name: z.string({ error: 'expected name (a string)' }).optional().meta({ title: 'machine name', description: 'shown in reports' }),
+    nodes: z.array(z.strictObject({
+      zones: z.array(zoneSchema, { error: 'expected an array of zones' }).min(1, { error: 'a node needs at least one zone' })
+        .meta({ title: 'zones', description: 'the zones of this node, lowest first' }),
+      distance: z.array(range('a distance', 10, 255), { error: 'expected an array of distances, one per node' }).optional()
+        .meta({ title: 'node distances', description: 'node_distance() from this node to each node (SLIT row); default 10 local, 20 remote' }),
+    }).meta({ title: 'node', description: 'one NUMA node (pglist_data); its id is its index' }), { error: 'expected an array of nodes' })
+      .min(1, { error: 'a machine needs at least one node' })
+      .meta({ title: 'nodes', description: 'NUMA nodes, node 0 first' }),
+    sysctl: sysctlSchema.optional(),
+    cpus: range('cpus', 1, 8192).optional().meta({ title: 'CPUs', description: 'number of CPUs (per-cpu page lists); default 2' }),
+    thp: z.enum(['always', 'madvise', 'never'], { error: 'expected thp to be always, madvise or never' }).optional()
+      .meta({ title: 'THP enabled', description: '/sys/kernel/mm/transparent_hugepage/enabled (default madvise)' }),
+    swap: z.boolean({ error: 'expected swap to be true or false' }).optional()
+      .meta({ title: 'swap configured', description: 'whether swap space exists (default false)' }),
+  }).meta({ title: 'machine', description: 'a machine in the machine JSON format' });
+
+  return { sysctlSchema, machineJsonSchema };
+}
+
+export type MachineSchemas = ReturnType<typeof defineMachineSchemas>;
+/** The machine JSON format, as validated (machineJsonSchema). */
+export type MachineJson = Zod.infer<MachineSchemas['machineJsonSchema']>;
+
+let schemas: MachineSchemas | undefined;
+
+/** machine-schema.ts hands over the schemas it built with zod's ES module: validations then use those. */
+export function useMachineSchemas(s: MachineSchemas): void {
+  schemas ??= s;
+}
+
+/** The schemas for a validation: machine-schema.ts's if it is loaded, else built now with zod's CommonJS build. */
+function machineSchemas(): MachineSchemas {
+  if (!schemas) {
+    const { z } = createRequire(import.meta.url)('zod') as { z: typeof Zod };
+    schemas = defineMachineSchemas(z);
+  }
+  return schemas;
+}
 
 /**
  * The kernel defaults (v6.18 mm/page_alloc.c, mm/compaction.c): watermark_scale_factor 10,
@@ -282,7 +350,8 @@ export function parseSysctlAssignments(list: readonly string[], location = '--sy
     obj[key] = key === 'lowmem_reserve_ratio' ? nums : nums.length === 1 ? nums[0] : NaN;
     itemOf[key] = item;
   }
-  const r = sysctlSchema.safeParse(obj);
+  if (list.length === 0) return {};
+  const r = machineSchemas().sysctlSchema.safeParse(obj);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new UsageError(`${location} ${itemOf[String(issue.path[0])] ?? formatPath(issue.path)}: ${issue.message}`);
@@ -293,38 +362,6 @@ export function parseSysctlAssignments(list: readonly string[], location = '--sy
 // ---------------------------------------------------------------------------------------------------------------
 // machine JSON
 
-const zoneSchema = z.strictObject({
-  name: z.enum(zoneTypeNames as [string, ...string[]], { error: `expected a zone name (${zoneTypeNames.join(', ')})` })
-    .meta({ title: 'zone name', description: 'as /proc/zoneinfo prints it' }),
-  start_pfn: range('start_pfn', 0, INT_MAX).meta({ title: 'start_pfn', description: 'first page frame number of the zone (zoneinfo start_pfn)' }),
-  spanned: range('spanned', 0, INT_MAX).meta({ title: 'spanned pages', description: 'pages from start_pfn to the zone end, holes included' }),
-  present: range('present', 0, INT_MAX).meta({ title: 'present pages', description: 'pages that exist (spanned minus holes)' }),
-  managed: range('managed', 0, INT_MAX).meta({ title: 'managed pages', description: 'pages given to the buddy allocator (present minus reserved)' }),
-}).meta({ title: 'zone', description: 'one zone of a node, as /proc/zoneinfo describes it' });
-
-/**
- * The machine JSON format: machine files, and the inline machine of a scenario (src/scenario/schema.ts uses this
- * schema, so the two cannot drift). What JSON Schema cannot say is checked by machineJsonIssues().
- */
-export const machineJsonSchema = z.strictObject({
-  name: z.string({ error: 'expected name (a string)' }).optional().meta({ title: 'machine name', description: 'shown in reports' }),
-  nodes: z.array(z.strictObject({
-    zones: z.array(zoneSchema, { error: 'expected an array of zones' }).min(1, { error: 'a node needs at least one zone' })
-      .meta({ title: 'zones', description: 'the zones of this node, lowest first' }),
-    distance: z.array(range('a distance', 10, 255), { error: 'expected an array of distances, one per node' }).optional()
-      .meta({ title: 'node distances', description: 'node_distance() from this node to each node (SLIT row); default 10 local, 20 remote' }),
-  }).meta({ title: 'node', description: 'one NUMA node (pglist_data); its id is its index' }), { error: 'expected an array of nodes' })
-    .min(1, { error: 'a machine needs at least one node' })
-    .meta({ title: 'nodes', description: 'NUMA nodes, node 0 first' }),
-  sysctl: sysctlSchema.optional(),
-  cpus: range('cpus', 1, 8192).optional().meta({ title: 'CPUs', description: 'number of CPUs (per-cpu page lists); default 2' }),
-  thp: z.enum(['always', 'madvise', 'never'], { error: 'expected thp to be always, madvise or never' }).optional()
-    .meta({ title: 'THP enabled', description: '/sys/kernel/mm/transparent_hugepage/enabled (default madvise)' }),
-  swap: z.boolean({ error: 'expected swap to be true or false' }).optional()
-    .meta({ title: 'swap configured', description: 'whether swap space exists (default false)' }),
-}).meta({ title: 'machine', description: 'a machine in the machine JSON format' });
-export type MachineJson = z.infer<typeof machineJsonSchema>;
-
 /** zod path → `nodes[0].zones[1].managed` */
 function formatPath(path: readonly PropertyKey[]): string {
   let s = '';
@@ -334,7 +371,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 interface Issue { path: string; message: string }
 
-function zodIssues(error: z.ZodError): Issue[] {
+function zodIssues(error: Zod.ZodError): Issue[] {
   const out: Issue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -406,7 +443,7 @@ export function machineJsonIssues(m: MachineJson): { path: string; message: stri
 
 /** Validates parsed machine JSON; throws InputError with one `label: path: message` line per problem. */
 export function validateMachineJson(value: unknown, label: string): MachineJson {
-  const r = machineJsonSchema.safeParse(value);
+  const r = machineSchemas().machineJsonSchema.safeParse(value);
   if (!r.success) throwIssues(label, zodIssues(r.error));
   const issues = machineJsonIssues(r.data);
   if (issues.length > 0) throwIssues(label, issues);
@@ -854,19 +891,26 @@ function freeByOrderByMt(zone: Zone): number[][] {
  * whose pfns in this zone are all holes is the nearest thing the memmap has).
  */
 function blocksByMt(zone: Zone, mm: MemMap): number[] {
-  const out = new Array<number>(MIGRATE_TYPES).fill(0);
+  // one tight pass over the pageblock bytes (this runs once, cold, at the end of a replay: 8192 pageblocks for
+  // 16 GiB); a pageblock's pfns are scanned only while they are holes
+  const counts = new Int32Array(MIGRATE_TYPES);
+  const state = mm.state;
+  const flags = mm.pageblockFlags;
+  const base = mm.startPfn;
+  const pbBase = mm.pageblockBase;
   const zs = zone.zoneStartPfn as number;
   const ze = zs + zone.spannedPages;
   for (let pfn = zs; pfn < ze; pfn += pageblock_nr_pages) {
-    const pbStart = Math.max(zs, pfn & ~(pageblock_nr_pages - 1));
-    const pbEnd = Math.min(ze, (pfn & ~(pageblock_nr_pages - 1)) + pageblock_nr_pages);
-    let online = false;
-    for (let p = pbStart; p < pbEnd; p++) {
-      if (mm.state[p - mm.startPfn] !== PAGE_HOLE) { online = true; break; }
-    }
-    if (online) out[getPageblockMigratetype(mm, pfn)]!++;
+    const pbFirst = pfn & ~(pageblock_nr_pages - 1);
+    let p = pbFirst > zs ? pbFirst : zs;
+    const pbEnd = pbFirst + pageblock_nr_pages < ze ? pbFirst + pageblock_nr_pages : ze;
+    while (p < pbEnd && state[p - base] === PAGE_HOLE) p++;
+    if (p === pbEnd) continue;
+    // get_pageblock_migratetype(): PB_migrate_isolate reads as MIGRATE_ISOLATE, else the PB_migrate bits
+    const f = flags[(pfn >> pageblock_order) - pbBase]!;
+    counts[f & PB_migrate_isolate ? MIGRATE_ISOLATE : f & PB_MIGRATETYPE_MASK]!++;
   }
-  return out;
+  return Array.from(counts);
 }
 
 /** Read-only views of every zone of every node, for printZoneinfo/printBuddyinfo/printPagetypeinfo. */

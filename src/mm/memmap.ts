@@ -105,14 +105,24 @@ export function createMemmap(startPfn: number, nrPages: number): MemMap {
     state: new Uint8Array(nrPages),
     order: new Uint8Array(nrPages),
     flags: new Uint8Array(nrPages),
-    next: new Int32Array(nrPages).fill(-1),
-    prev: new Int32Array(nrPages).fill(-1),
-    owner: new Int32Array(nrPages).fill(-1),
+    next: newInt32Minus1(nrPages),
+    prev: newInt32Minus1(nrPages),
+    owner: newInt32Minus1(nrPages),
     pageblockFlags: new Uint8Array(nrPageblocks).fill(MIGRATE_MOVABLE),
     pageblockBase,
     nrPageblocks,
   };
   return mm;
+}
+
+/**
+ * A new Int32Array of n entries, every one −1. −1 is all bits set, so the bytes are filled instead: a byte fill is
+ * one memset, where Int32Array.fill(-1) stores element by element (three 16 MiB link arrays for a 16 GiB machine).
+ */
+export function newInt32Minus1(n: number): Int32Array {
+  const a = new Int32Array(n);
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0xff);
+  return a;
 }
 
 /** Bytes of typed-array state per simulated page (reported by tests and the benchmark). */

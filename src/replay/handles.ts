@@ -11,6 +11,8 @@
  * Handle 0 is DEAD: a recorded allocation the simulator failed; its recorded free is a counted no-op.
  */
 
+import { newInt32Minus1 } from '../mm/memmap.js';
+
 export const DEAD = 0;
 
 export class Handles {
@@ -26,7 +28,7 @@ export class Handles {
 
   constructor(maxSimPfn: number, initialRecorded = 1 << 16) {
     this.maxSimPfn = maxSimPfn;
-    this.rev = new Int32Array(maxSimPfn).fill(-1);
+    this.rev = newInt32Minus1(maxSimPfn);
     this.fwd = new Int32Array(initialRecorded);
     this.slot = newSlots(1024);
     this.freeStack = new Int32Array(1024);

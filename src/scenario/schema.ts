@@ -14,7 +14,7 @@
  * shipped JSON Schema differs from what this file generates).
  */
 import { z } from 'zod';
-import { machineJsonSchema, sysctlSchema as machineSysctlSchema } from '../mm/machine.js';
+import { machineJsonSchema, sysctlSchema as machineSysctlSchema } from '../mm/machine-schema.js';
 
 /** the scenario format version this file describes */
 export const SCENARIO_SCHEMA_VERSION = 1;
