@@ -1549,6 +1549,11 @@ export function kcompactdRun(sys: MmSystem, untilNs: number): void {
           proactiveCompactNode(sys, nid);
           // no progress: defer the next proactive attempt
           if (fragmentationScoreNode(sys, nid) >= prevScore) kd.pollMs = HPAGE_FRAG_CHECK_INTERVAL_MSEC << COMPACT_MAX_DEFER_SHIFT;
+        } else {
+          // nothing changes before the next request: every poll up to untilNs would find the same score (a trace
+          // that starts at 1000 s would otherwise poll 2,000 times on its first event)
+          const step = kd.pollMs * 1e6;
+          kd.nextPollNs += Math.floor((untilNs - kd.nextPollNs) / step) * step;
         }
       }
       kd.nextPollNs += kd.pollMs * 1e6;

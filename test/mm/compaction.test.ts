@@ -23,6 +23,7 @@ import {
   fragmentationIndex,
   fragmentationScoreWmark,
   kcompactdRun,
+  shouldProactiveCompactNode,
   tryToCompactPages,
   wakeupKcompactd,
   zoneCompaction,
@@ -317,6 +318,22 @@ describe('kcompactd', () => {
     wakeupKcompactd(w.sys, 0, 3, 2);
     const kd = w.sys.compaction.kcompactd[0]!;
     expect([kd.awake, kd.kcompactdMaxOrder]).toEqual([false, 3]);
+  });
+  it('when nothing is to be done then one call up to 1000 s leaves kcompactd where 2,000 polls of 500 ms would', () => {
+    const a = fragmented();
+    const b = fragmented();
+    const kdA = a.sys.compaction.kcompactd[0]!;
+    const kdB = b.sys.compaction.kcompactd[0]!;
+    // proactiveness 1: the high mark is 100, which no fragmentation score exceeds
+    a.sys.machine.sysctl.compaction_proactiveness = 1;
+    b.sys.machine.sysctl.compaction_proactiveness = 1;
+    expect(shouldProactiveCompactNode(a.sys, 0)).toBe(false);
+    kcompactdRun(a.sys, 1000e9);
+    for (let t = 0; t <= 1000e9; t += 500e6) kcompactdRun(b.sys, t);
+    // polls at 0, 0.5 s, … 1000 s: the next is at 1000.5 s
+    expect(kdA.nextPollNs).toBe(1000.5e9);
+    expect(kdB.nextPollNs).toBe(kdA.nextPollNs);
+    expect(a.sys.vmstat).toEqual(b.sys.vmstat);
   });
   it('proactive thresholds: proactiveness 20 gives low 80, high 90; 90 gives low 10, high 15', () => {
     const w = fragmented();
