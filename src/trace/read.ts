@@ -11,7 +11,6 @@ import { LINE_ERROR, LINE_EVENT, TextParser } from './ftrace.js';
 import { chooseEra, eraForKernel, EraSignals, type EraChoice } from './era.js';
 import { detectFormat, type TraceFormat } from './detect.js';
 import { readJsonl } from './jsonl.js';
-import { readCsv } from './csv.js';
 import type { Intern } from './intern.js';
 
 export type { TraceFormat } from './detect.js';
@@ -183,7 +182,8 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
   const head = sample.length === 1 ? sample[0]! : Buffer.concat(sample, sampleLen);
   const format = detectFormat(head);
   if (format === 'jsonl') return readJsonl(all(), sink, forced, opts.pause);
-  if (format === 'csv') return readCsv(all(), sink, forced, opts.pause);
+  // csv-parse is loaded only for a CSV trace (a text trace's replay and its parser worker need not load it)
+  if (format === 'csv') return (await import('./csv.js')).readCsv(all(), sink, forced, opts.pause);
 
   // the text front end copies what it keeps of a chunk (the line carried over): it may be handed reused buffers
   src.reuseBuffers();
