@@ -15,4 +15,4 @@ for n in 3 200000 400000; do head -n $((n + 1)) "$trace" > "$dir/$n.txt"; done
 ir() { FILE=$1 LOG=$LOG valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
   node --single-threaded "$here/replay-slice.mjs" 2>&1 | awk '/I *refs/ {gsub(",","",$4); print $4}'; }
 s=$(ir "$dir/3.txt"); a=$(ir "$dir/200000.txt"); b=$(ir "$dir/400000.txt")
-echo "replay --log $LOG, one thread: start-up $(( s / 1000000 )) M instructions; $(( (b - a) / 200000 )) instructions per trace line"
+echo "replay --log $LOG$([ "$LOG" = failures ] || echo " --format jsonl"), one thread: start-up $(( s / 1000000 )) M instructions; $(( (b - a) / 200000 )) instructions per trace line"

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// One in-thread `mmreplay replay FILE --machine x86_64-16G --log LOG` (dist/cli/main.js run(), output discarded,
+// One in-thread `mmreplay replay FILE --machine x86_64-16G --log LOG` (`--format jsonl` with a log other than
+// failures or none; dist/cli/main.js run(), output discarded,
 // MMREPLAY_NO_WORKER=1): run by bench/replay-instructions.sh under valgrind, which counts its instructions.
 import { Readable } from 'node:stream';
 import { join, dirname } from 'node:path';
@@ -11,5 +12,7 @@ const io = {
   stdout: () => {}, stderr: (s) => process.stderr.write(s), stdin: () => Readable.from([]), env: { MMREPLAY_NO_WORKER: '1' },
   stdoutIsTTY: false, stderrIsTTY: false, exitCode: 0, cwd: process.cwd(),
 };
-const rc = await run(['replay', process.env.FILE, '--machine', 'x86_64-16G', '--log', process.env.LOG ?? 'failures'], io);
+const log = process.env.LOG ?? 'failures';
+const format = log === 'failures' || log === 'none' ? [] : ['--format', 'jsonl'];
+const rc = await run(['replay', process.env.FILE, '--machine', 'x86_64-16G', '--log', log, ...format], io);
 if (rc !== 0) process.exit(rc);
