@@ -554,14 +554,7 @@ export function lruAdd(sys: MmSystem, pfn: number, order: number, gfpMask: numbe
  * from): no node or zone search per request.
  */
 export function lruAddZone(sys: MmSystem, zone: Zone, pfn: number, order: number, gfpMask: number, migratetype: number, taskId: number): void {
-  const nr = sys.reclaim.nodes[zone.nodeId]!;
-  const kind = pageKindOf(sys, gfpMask, migratetype);
-  const zid = zone.zoneIdx;
-  const i = pfn - nr.mm.startPfn;
-  if (nr.kind[i] !== PAGE_KIND_NONE) clearKind(nr, pfn, nr.mm.order[i]!, zid);
-  setKind(nr, pfn, order, kind, zid);
-  nr.mm.owner[i] = taskId;
-  taskAccount(sys.tasks, taskId, kind, 1 << order);
+  lruAddBlock(sys, sys.reclaim.nodes[zone.nodeId]!, zone.zoneIdx, pfn, order, pageKindOf(sys, gfpMask, migratetype), taskId);
 }
 
 /** lruAdd() with the page kind given (PAGE_KIND_*), for scenario setup steps that name the kind outright. */
@@ -570,6 +563,11 @@ export function lruAddKind(sys: MmSystem, pfn: number, order: number, kind: numb
   if (!nr) return;
   const zid = zoneIdxOfPfn(nr.node, pfn);
   if (zid < 0) return;
+  lruAddBlock(sys, nr, zid, pfn, order, kind, taskId);
+}
+
+/** the block at pfn (zone zid of node nr) onto its kind's list, charged to taskId */
+function lruAddBlock(sys: MmSystem, nr: NodeReclaim, zid: number, pfn: number, order: number, kind: number, taskId: number): void {
   const i = pfn - nr.mm.startPfn;
   if (nr.kind[i] !== PAGE_KIND_NONE) clearKind(nr, pfn, nr.mm.order[i]!, zid);
   setKind(nr, pfn, order, kind, zid);

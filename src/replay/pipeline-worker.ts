@@ -1,7 +1,7 @@
 /**
  * The parsing half of the replay pipeline (pipeline.ts), run in a worker_threads Worker: readTrace() over one file,
  * each event turned into a Request by the same eventToRequest() the in-thread path uses, and the fields that call
- * wrote packed into Float64Array batches (layout in pipeline.ts) posted to the main thread with their buffers
+ * wrote packed into Float64Array batches (layout in pipeline-layout.ts) posted to the main thread with their buffers
  * transferred. Strings (task names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the
  * main thread grows from each batch's `strs`. At most `batchesAhead` full batches' worth of records are out at once (readTrace's pause
  * hook waits for a buffer to come back), so memory stays bounded whatever the trace's size.
@@ -97,6 +97,11 @@ function mapped(map: Int32Array, id: number, intern: Intern): [Int32Array, numbe
   return [map, g];
 }
 
+/** min, low, high, promo into the current record (replayBatch's unpackWmarks reads them) */
+function packWmarks(w: number[]): void {
+  for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+}
+
 const req = new Request();
 const nrCpus = data.nrCpus;
 
@@ -108,8 +113,7 @@ async function main(): Promise<void> {
         // a malformed mm_setup_per_zone_wmarks still wrote the record's wmarks
         if (ev.id === EV_MM_SETUP_PER_ZONE_WMARKS) {
           f[o + S_KIND] = P_WMARKS_ONLY;
-          const w = req.wmarks;
-          for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
+          packWmarks(req.wmarks);
           next();
         }
         return;
@@ -164,10 +168,7 @@ async function main(): Promise<void> {
           // REQ_COMPACT_BEGIN, REQ_WMARKS
           f[o + S_PFN] = req.pfn;
           f[o + S_AUX] = req.aux;
-          if (kind === REQ_WMARKS) {
-            const w = req.wmarks;
-            for (let k = 0; k < 4; k++) f[o + S_WMARKS + k] = w[k]!;
-          }
+          if (kind === REQ_WMARKS) packWmarks(req.wmarks);
         }
       }
       next();

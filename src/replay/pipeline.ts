@@ -27,7 +27,8 @@ import {
 import type { PipelineWorkerData, ToMain, ToWorker } from './pipeline-layout.js';
 import type { TraceReplayOptions } from './trace.js';
 
-/** files below this size replay in-thread: a worker's start-up (~0.3 s, mostly loading the engine's modules) is not worth it */
+/** files below this size replay in-thread: a worker's start-up (≈ 50 ms of CPU: loading the parser's modules) and its
+ *  compiler's second warm-up are not worth it */
 export const PIPELINE_MIN_BYTES = 4 << 20;
 /** records per batch: 16384 × 19 doubles = 2.4 MiB */
 export const PIPELINE_BATCH_EVENTS = 16384;

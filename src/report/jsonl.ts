@@ -8,6 +8,7 @@
  * only when set, strings escaped as JSON.stringify escapes them. Keep in sync with AllocEvent / FreeEvent
  * (decision.ts) and with engine.ts allocEvent() (test/report/jsonl.test.ts compares the two).
  */
+import { TaskPidText } from './memo.js';
 import type { AllocEvent, FreeEvent, HeaderEvent, Reporter, ReplaySummary, WarningEvent } from '../replay/decision.js';
 import type { Writer } from './writer.js';
 
@@ -19,8 +20,7 @@ export function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
-/** direct-mapped cache sizes (powers of two): a trace has a handful of (task, pid) and (order, gfp, outcome) */
-const TASK_SLOTS = 256;
+/** direct-mapped cache size (a power of two): a trace has a handful of (order, gfp, outcome) */
 const MID_SLOTS = 64;
 /** JSON literals kept per string before the map starts again (task names, gfp texts, request names) */
 const LITERALS_MAX = 4096;
@@ -30,10 +30,8 @@ export class JsonlReporter implements Reporter {
   private readonly w: Writer;
   /** string → its JSON literal (jsonString), so the escape test runs once per distinct string */
   private readonly literals = new Map<string, string>();
-  /** `"task":…,"pid":N` by pid: the task and pid it was built for, and the text */
-  private readonly tpTask: string[] = new Array<string>(TASK_SLOTS).fill('');
-  private readonly tpPid = new Float64Array(TASK_SLOTS).fill(Number.NaN);
-  private readonly tpText: string[] = new Array<string>(TASK_SLOTS).fill('');
+  /** `"task":…,"pid":N` */
+  private readonly taskPid = new TaskPidText((task, pid) => `"task":${this.lit(task)},"pid":${pid}`);
   /**
    * the middle of an alloc line, `,"order":…,"zone":…` (order, gfp, gfp_mask, migratetype, path and the result
    * but its pfn): the fields it was built for, and the text
@@ -62,16 +60,6 @@ export class JsonlReporter implements Reporter {
       this.literals.set(s, j);
     }
     return j;
-  }
-  /** `"task":…,"pid":N` */
-  private taskPid(task: string, pid: number): string {
-    const slot = pid & (TASK_SLOTS - 1);
-    if (this.tpPid[slot] === pid && this.tpTask[slot] === task) return this.tpText[slot]!;
-    const text = `"task":${this.lit(task)},"pid":${pid}`;
-    this.tpPid[slot] = pid;
-    this.tpTask[slot] = task;
-    this.tpText[slot] = text;
-    return text;
   }
   /** `,"order":…,"gfp":…,"gfp_mask":…,"migratetype":…,"path":…,"result":{"ok":…,"node":…,"zone":…` */
   private mid(e: AllocEvent): string {
@@ -105,12 +93,12 @@ export class JsonlReporter implements Reporter {
     const p = e.predicted;
     if (p !== undefined) tail += `,"predicted":{"kswapd":${p.kswapd},"direct_reclaim":${p.direct_reclaim},"compaction":${p.compaction},"fallback":${p.fallback}}`;
     // time (digits) never needs escaping
-    this.w.write(`{"kind":"alloc","seq":${e.seq},"time":"${e.time}",${this.taskPid(e.task, e.pid)},"cpu":${e.cpu}${this.mid(e)},"pfn":${e.result.pfn}},"warned":${e.warned}${tail}}\n`);
+    this.w.write(`{"kind":"alloc","seq":${e.seq},"time":"${e.time}",${this.taskPid.get(e.task, e.pid)},"cpu":${e.cpu}${this.mid(e)},"pfn":${e.result.pfn}},"warned":${e.warned}${tail}}\n`);
   }
   free(e: FreeEvent): void {
     const name = e.name !== undefined ? `,"name":${this.lit(e.name)}` : '';
     // action: a closed name table
-    this.w.write(`{"kind":"free","seq":${e.seq},"time":"${e.time}",${this.taskPid(e.task, e.pid)},"order":${e.order},"pfn":${e.pfn},"action":"${e.action}"${name}}\n`);
+    this.w.write(`{"kind":"free","seq":${e.seq},"time":"${e.time}",${this.taskPid.get(e.task, e.pid)},"order":${e.order},"pfn":${e.pfn},"action":"${e.action}"${name}}\n`);
   }
   warning(e: WarningEvent): void {
     this.w.write(`${JSON.stringify(e)}\n`);

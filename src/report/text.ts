@@ -3,6 +3,7 @@
  * warn_alloc blocks in order as dmesg prints them (never coloured), then the summary. Colour only through the
  * chalk instance the CLI decided on (src/cli/color.ts).
  */
+import { TaskPidText } from './memo.js';
 import type { ChalkInstance } from 'chalk';
 import type { AllocEvent, FreeEvent, HeaderEvent, Reporter, ReplaySummary, WarningEvent } from '../replay/decision.js';
 import { formatSummaryText } from './summary.js';
@@ -18,8 +19,7 @@ function padStart(s: string, n: number): string {
   return s.length >= n ? s : SPACES[n - s.length]! + s;
 }
 
-/** direct-mapped cache sizes (powers of two), as in jsonl.ts */
-const WHO_SLOTS = 256;
+/** direct-mapped cache size (a power of two), as in jsonl.ts */
 const MID_SLOTS = 64;
 
 export class TextReporter implements Reporter {
@@ -29,10 +29,8 @@ export class TextReporter implements Reporter {
   private readonly c: ChalkInstance;
   /** colour on: path and failure words go through chalk; off: plain text without the calls */
   private readonly colour: boolean;
-  /** `task-pid` padded to 24, by pid: the task and pid it was built for, and the text */
-  private readonly whoTask: string[] = new Array<string>(WHO_SLOTS).fill('');
-  private readonly whoPid = new Float64Array(WHO_SLOTS).fill(Number.NaN);
-  private readonly whoText: string[] = new Array<string>(WHO_SLOTS).fill('');
+  /** `task-pid` padded to 24 */
+  private readonly who = new TaskPidText((task, pid) => padEnd(`${task}-${pid}`, 24));
   /** ` alloc order=… gfp (trace: …) migratetype  path → ` of a request without a name, by its fields */
   private readonly midOrder = new Float64Array(MID_SLOTS).fill(Number.NaN);
   private readonly midGfp: string[] = new Array<string>(MID_SLOTS).fill('');
@@ -53,16 +51,6 @@ export class TextReporter implements Reporter {
     if (p === 'fast') return c.green(p);
     if (p === 'fail' || p === 'reject' || p === 'oom') return c.red(p);
     return c.yellow(p);
-  }
-  /** `${task}-${pid}`.padEnd(24) */
-  private who(task: string, pid: number): string {
-    const slot = pid & (WHO_SLOTS - 1);
-    if (this.whoPid[slot] === pid && this.whoTask[slot] === task) return this.whoText[slot]!;
-    const text = padEnd(`${task}-${pid}`, 24);
-    this.whoPid[slot] = pid;
-    this.whoTask[slot] = task;
-    this.whoText[slot] = text;
-    return text;
   }
   /** the part of an alloc line between the task and the result */
   private buildMid(e: AllocEvent): string {
@@ -94,7 +82,7 @@ export class TextReporter implements Reporter {
       ? (r.pfn !== null ? `${r.zone} pfn 0x${r.pfn.toString(16)}` : `${r.zone}`)
       : (this.colour ? this.c.red('failed') : 'failed');
     const rec = e.recorded ? `  (recorded ${e.recorded.ok ? `0x${(e.recorded.pfn ?? 0).toString(16)}` : 'failure'})` : '';
-    this.w.write(`#${padEnd(String(e.seq), 7)} ${padStart(e.time, 14)}  ${this.who(e.task, e.pid)} ${this.mid(e)}${res}${rec}\n`);
+    this.w.write(`#${padEnd(String(e.seq), 7)} ${padStart(e.time, 14)}  ${this.who.get(e.task, e.pid)} ${this.mid(e)}${res}${rec}\n`);
     if (e.steps) {
       for (const s of e.steps) {
         this.w.write(`          ${s.kind.padEnd(16)} ${(s.zone ?? '-').padEnd(7)} free=${s.free} mark=${s.mark} reserve=${s.reserve} result=${s.result} alloc_flags=0x${(s.alloc_flags >>> 0).toString(16)} aux=${s.aux}\n`);
@@ -103,7 +91,7 @@ export class TextReporter implements Reporter {
   }
   free(e: FreeEvent): void {
     const name = e.name ? ` ${e.name}` : '';
-    this.w.write(`#${padEnd(String(e.seq), 7)} ${padStart(e.time, 14)}  ${this.who(e.task, e.pid)} free  order=${padEnd(String(e.order), 2)} pfn 0x${e.pfn.toString(16)}${name}  ${this.colour ? this.c.dim(e.action) : e.action}\n`);
+    this.w.write(`#${padEnd(String(e.seq), 7)} ${padStart(e.time, 14)}  ${this.who.get(e.task, e.pid)} free  order=${padEnd(String(e.order), 2)} pfn 0x${e.pfn.toString(16)}${name}  ${this.colour ? this.c.dim(e.action) : e.action}\n`);
   }
   warning(e: WarningEvent): void {
     for (const l of e.lines) this.w.write(`${l}\n`);

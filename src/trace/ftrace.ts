@@ -112,7 +112,7 @@ function hasByte(w: number, rep: number): boolean {
 
 /**
  * The pid when the line at s has the kernel's own context columns (kernel/trace/trace_output.c
- * trace_print_context(), v5.13 … v6.18: `"%16s-%-7d "`, `"[%03d] "`, five irq-flag characters and a space; the
+ * trace_print_context() as v6.18 prints them: `"%16s-%-7d "`, `"[%03d] "`, five irq-flag characters and a space; the
  * caller checked the `-` at s + 16), else -1: the pid's digits then spaces up to s + 24, ` [`, three cpu digits and
  * `] `, flags that hold no space and start with no digit. The general scan finds the same columns on such a line
  * when the task's columns hold no `[` (the caller checks). Any other shape (record-tgid, 4-character or no flags,
@@ -193,10 +193,11 @@ export class TextParser {
   private readonly nameByWord = new Int32Array(NAME_WORDS).fill(-1);
   private readonly taskByPid = new Int32Array(PID_CACHE).fill(-1);
   private readonly taskPid = new Int32Array(PID_CACHE).fill(-1);
-  /** the fixed columns' task cache: per pid slot, the 16 task columns as four words, the pid and the task id */
+  /** the fixed columns' task cache: per pid slot, the 16 task columns as four words (at 4·slot), the pid and the
+   *  task id */
   private readonly commWords = new Int32Array(4 * PID_CACHE);
-  private readonly commPid = new Int32Array(4 * PID_CACHE).fill(-1);
-  private readonly commTask = new Int32Array(4 * PID_CACHE).fill(-1);
+  private readonly commPid = new Int32Array(PID_CACHE).fill(-1);
+  private readonly commTask = new Int32Array(PID_CACHE).fill(-1);
   private readonly gfpBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
   /** gfp mask per gfp intern id and era; -2 = not computed, -3 = unknown name */
   private gfpMaskById = new Float64Array(64).fill(-2);
@@ -255,9 +256,10 @@ export class TextParser {
       const w1 = dv.getInt32(s + 4, true);
       const w2 = dv.getInt32(s + 8, true);
       const w3 = dv.getInt32(s + 12, true);
-      const slot = (pid & (PID_CACHE - 1)) << 2;
+      const slot = pid & (PID_CACHE - 1);
       const cw = this.commWords;
-      if (this.commPid[slot] === pid && cw[slot] === w0 && cw[slot + 1] === w1 && cw[slot + 2] === w2 && cw[slot + 3] === w3) {
+      const wi = slot << 2;
+      if (this.commPid[slot] === pid && cw[wi] === w0 && cw[wi + 1] === w1 && cw[wi + 2] === w2 && cw[wi + 3] === w3) {
         taskId = this.commTask[slot]!;
       } else if (hasByte(w0, REP_BRACKET) || hasByte(w1, REP_BRACKET) || hasByte(w2, REP_BRACKET) || hasByte(w3, REP_BRACKET)) {
         pid = -1;
@@ -449,12 +451,13 @@ export class TextParser {
 
   /** a line of fixed columns (fixedColumns) had task `taskId`: its 16 task columns are remembered for the pid */
   private rememberComm(dv: DataView, s: number, pid: number, taskId: number): void {
-    const slot = (pid & (PID_CACHE - 1)) << 2;
+    const slot = pid & (PID_CACHE - 1);
     const cw = this.commWords;
-    cw[slot] = dv.getInt32(s, true);
-    cw[slot + 1] = dv.getInt32(s + 4, true);
-    cw[slot + 2] = dv.getInt32(s + 8, true);
-    cw[slot + 3] = dv.getInt32(s + 12, true);
+    const wi = slot << 2;
+    cw[wi] = dv.getInt32(s, true);
+    cw[wi + 1] = dv.getInt32(s + 4, true);
+    cw[wi + 2] = dv.getInt32(s + 8, true);
+    cw[wi + 3] = dv.getInt32(s + 12, true);
     this.commPid[slot] = pid;
     this.commTask[slot] = taskId;
   }

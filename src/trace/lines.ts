@@ -132,7 +132,7 @@ function toBuf(v: Buffer | string): Buffer {
  * yields its output straight from the gunzip stream in CHUNK-sized buffers: a small chunkSize, or a PassThrough in
  * between (whose read() concatenates what it buffered), costs main-thread time per byte.
  */
-export async function* gunzipChunks(path: string, src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* gunzipChunks(path: string, src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const gz = createGunzip({ chunkSize: CHUNK });
   let feedError: Error | null = null;
   const feed = (async () => {

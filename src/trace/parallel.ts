@@ -9,7 +9,7 @@
  * after the first newline at or after k·R − 1) and reads past its end to finish its last line; a range inside
  * one long line holds no line.
  *
- * gzip files cannot be entered in the middle: the main thread inflates the stream (lines.ts gunzipChunks, zlib
+ * gzip files cannot be entered in the middle: the main thread inflates the stream (lines.ts openChunks, zlib
  * on the libuv pool) and cuts it into pieces of whole lines (PieceCutter); each piece goes to the worker while
  * fewer than PIECES_IN_FLIGHT are out there, else the main thread parses it itself (statGzipParallel), which
  * balances the two threads and bounds memory (~ PIECES_IN_FLIGHT + 2 pieces).
@@ -24,7 +24,7 @@
  * compiled worker exists; MMREPLAY_NO_WORKER=1 turns it off. stdin, CSV and JSONL, and small files take the
  * serial readTrace.
  */
-import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -32,7 +32,7 @@ import { InputError, reviveError } from '../errors.js';
 import { TraceEvent } from './event.js';
 import { TextParser } from './ftrace.js';
 import { detectFormat } from './detect.js';
-import { CHUNK, gunzipChunks, MAX_LINE } from './lines.js';
+import { CHUNK, MAX_LINE, openChunks } from './lines.js';
 import { explicitEra, FIRST_LOOK_BYTES, firstLookText, FIRST_ERRORS_SHOWN, LONG_LINE_MESSAGE, type ReadResult, type TextFirstLook } from './read.js';
 import type { EraChoice } from './era.js';
 import { addStatCounts, emptyStatCounts, type StatCounts } from './stat.js';
@@ -161,7 +161,7 @@ export async function statTraceParallel(path: string, opts: ParallelStatOptions,
     const have = new Set(mine.ranges.map((r) => r.k));
     let needWorker = false;
     for (let k = 0; k <= Math.min(stop, nRanges - 1); k++) if (!have.has(k)) { needWorker = true; break; }
-    theirs = needWorker ? await done : { ranges: [], events: new Map(), skipped: 0, counts: emptyStatCounts(), lostNotices: 0, lostEvents: 0 };
+    theirs = needWorker ? await done : emptyThreadOut();
   } finally {
     void worker.terminate();
   }
@@ -292,7 +292,7 @@ export class PieceCutter {
 }
 
 /**
- * A gzip file on two threads: the main thread inflates it (lines.ts gunzipChunks, the chunks readTrace reads, so
+ * A gzip file on two threads: the main thread inflates it (lines.ts openChunks, the chunks readTrace reads, so
  * the first look sees the same head), cuts the inflated stream into pieces of whole lines (PieceCutter), hands
  * each piece to the worker while fewer than PIECES_IN_FLIGHT are out and parses it itself otherwise, then merges
  * the pieces in order (mergePieces). A corrupt stream ends the read as it ends readTrace's: the whole lines before
@@ -301,15 +301,13 @@ export class PieceCutter {
  */
 async function statGzipParallel(path: string, opts: ParallelStatOptions, forced: EraChoice | undefined,
   env: Record<string, string | undefined>, onError?: (msg: string) => void): Promise<ParallelStat | null> {
-  const stream = createReadStream(path, { highWaterMark: CHUNK });
-  async function* raw(): AsyncGenerator<Buffer> {
-    try {
-      for await (const c of stream) yield c as Buffer;
-    } catch (e) {
-      throw new InputError(path, `cannot read: ${(e as Error).message}`, 'input.read');
-    }
+  let src;
+  try {
+    src = await openChunks(path, () => { throw new Error('stat: stdin is read serially'); });
+  } catch {
+    return null;
   }
-  const it = gunzipChunks(path, raw());
+  const it = src.chunks[Symbol.asyncIterator]();
   let worker: Worker | null = null;
   try {
     // readTrace's first look: the chunks up to FIRST_LOOK_BYTES
@@ -410,7 +408,6 @@ async function statGzipParallel(path: string, opts: ParallelStatOptions, forced:
     return { result: mergePieces(path, look, pieces, nPieces, m, theirs!, strict, onError), counts: m.counts };
   } finally {
     if (worker) void worker.terminate();
-    await it.return(undefined);
-    stream.destroy();
+    await it.return?.(undefined);
   }
 }
