@@ -6,7 +6,7 @@
  * main thread grows from each batch's `strs`. At most `batchesAhead` full batches' worth of records are out at once (readTrace's pause
  * hook waits for a buffer to come back), so memory stays bounded whatever the trace's size.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { readTrace } from '../trace/read.js';
 import { serializeError } from '../errors.js';
 import { EV_MM_SETUP_PER_ZONE_WMARKS } from '../trace/event.js';
@@ -31,12 +31,23 @@ const pool: ArrayBuffer[] = [];
 let inFlight = 0;
 const sizes: number[] = [];
 let wake: (() => void) | null = null;
-port.on('message', (m: ToWorker) => {
+function onMessage(m: ToWorker): void {
   if (m.t !== 'free') return;
   pool.push(m.buf);
   inFlight -= sizes.shift()!;
   if (wake) { const w = wake; wake = null; w(); }
-});
+}
+port.on('message', onMessage);
+
+/**
+ * readTrace's pause hook, between chunks: the buffers the main thread gave back are taken synchronously (the reads
+ * are synchronous, so the event loop does not run while there is input) and reused; when the engine is
+ * `batchesAhead` behind, the parser waits for it
+ */
+function pause(): Promise<void> | undefined {
+  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) onMessage(m.message as ToWorker);
+  return inFlight >= maxInFlight ? new Promise<void>((res) => { wake = res; }) : undefined;
+}
 
 const batchBytes = data.batchEvents * STRIDE * 8;
 let buf = new ArrayBuffer(batchBytes);
@@ -107,7 +118,7 @@ const nrCpus = data.nrCpus;
 
 async function main(): Promise<void> {
   const r = await readTrace(data.path, () => { throw new Error('pipeline: stdin is read in-thread'); },
-    { strict: data.strict, traceKernel: data.traceKernel, pause: () => (inFlight >= maxInFlight ? new Promise<void>((res) => { wake = res; }) : undefined) },
+    { strict: data.strict, traceKernel: data.traceKernel, syncReads: true, pause },
     (ev) => {
       if (!eventToRequest(ev, req, nrCpus)) {
         // a malformed mm_setup_per_zone_wmarks still wrote the record's wmarks

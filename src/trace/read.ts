@@ -20,6 +20,8 @@ export interface ReadOptions {
   /** backpressure from the consumer: called between input chunks; when it returns a promise, reading waits for it
    *  (e.g. `convert` writing to a slow pipe) */
   pause?: () => Promise<void> | undefined;
+  /** read a file's chunks synchronously (ChunkSource.reuseBuffers): for a thread that does nothing else */
+  syncReads?: boolean;
 }
 
 export interface ReadResult {
@@ -186,7 +188,7 @@ export async function readTrace(path: string, stdin: () => NodeJS.ReadableStream
   if (format === 'csv') return (await import('./csv.js')).readCsv(all(), sink, forced, opts.pause);
 
   // the text front end copies what it keeps of a chunk (the line carried over): it may be handed reused buffers
-  src.reuseBuffers();
+  src.reuseBuffers(opts.syncReads === true);
   const parser = new TextParser();
   const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
   ev.file = file;
