@@ -449,7 +449,7 @@ export class ReplayEngine {
     const rev = this.handles.rev;
     for (let p = pfn; p < pfn + n; p++) {
       if (mm.state[p - base] !== PAGE_ALLOC || mm.order[p - base] !== 0 || mm.owner[p - base] !== -1) return false;
-      if (p < rev.length && rev[p] !== -1) return false;
+      if (p < rev.length && rev[p] !== 0) return false;
     }
     return true;
   }

@@ -6,12 +6,12 @@
  * through a typed-array stack: no allocation per event.
  *
  *   fwd[recordedPfn] = handle + 1   (0 = never seen)
- *   rev[simulatedPfn] = handle      (-1 = no handle: free, or allocated before the trace / by setup)
+ *   rev[simulatedPfn] = handle      (0 = no handle: free, or allocated before the trace / by setup; a live
+ *                                    handle is never DEAD, so a zeroed array needs no fill and its pages are
+ *                                    only faulted in where the simulator allocates)
  *   slot[2h] = simulated pfn, slot[2h + 1] = references   (one cache line for both: a free reads the two)
  * Handle 0 is DEAD: a recorded allocation the simulator failed; its recorded free is a counted no-op.
  */
-
-import { newInt32Minus1 } from '../mm/memmap.js';
 
 export const DEAD = 0;
 
@@ -28,7 +28,7 @@ export class Handles {
 
   constructor(maxSimPfn: number, initialRecorded = 1 << 16) {
     this.maxSimPfn = maxSimPfn;
-    this.rev = newInt32Minus1(maxSimPfn);
+    this.rev = new Int32Array(maxSimPfn);
     this.fwd = new Int32Array(initialRecorded);
     this.slot = newSlots(1024);
     this.freeStack = new Int32Array(1024);
@@ -73,7 +73,7 @@ export class Handles {
     if (h === DEAD) return;
     const slot = this.slot;
     const s = slot[2 * h]!;
-    if (s >= 0 && s < this.maxSimPfn && this.rev[s] === h) this.rev[s] = -1;
+    if (s >= 0 && s < this.maxSimPfn && this.rev[s] === h) this.rev[s] = 0;
     slot[2 * h] = -1;
     slot[2 * h + 1] = 0;
     this.freeStack[this.nFree++] = h;
@@ -110,8 +110,8 @@ export class Handles {
   moved(oldPfn: number, newPfn: number): void {
     if (oldPfn < 0 || oldPfn >= this.maxSimPfn) return;
     const h = this.rev[oldPfn]!;
-    if (h < 0) return;
-    this.rev[oldPfn] = -1;
+    if (h === 0) return;
+    this.rev[oldPfn] = 0;
     this.slot[2 * h] = newPfn;
     if (newPfn >= 0 && newPfn < this.maxSimPfn) this.rev[newPfn] = h;
   }
@@ -120,8 +120,8 @@ export class Handles {
   freedBySimulator(pfn: number): void {
     if (pfn < 0 || pfn >= this.maxSimPfn) return;
     const h = this.rev[pfn]!;
-    if (h < 0) return;
-    this.rev[pfn] = -1;
+    if (h === 0) return;
+    this.rev[pfn] = 0;
     this.slot[2 * h] = -1;
   }
 }
