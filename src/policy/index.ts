@@ -12,7 +12,8 @@ import { v6_18 } from './v6.18.js';
 export const policyList: readonly Policy[] = [v4_0, v4_12, v5_0, v5_15, v6_1, v6_6, v6_18];
 export const policies: Record<string, Policy> = Object.fromEntries(policyList.map((p) => [p.name, p]));
 export const policyNames: readonly string[] = policyList.map((p) => p.name);
-export const DEFAULT_POLICY = 'v6.18';
+import { DEFAULT_POLICY } from './default.js';
+export { DEFAULT_POLICY } from './default.js';
 
 export function getPolicy(name: string | undefined): Policy | undefined {
   return policies[name ?? DEFAULT_POLICY];

@@ -8,20 +8,9 @@
  * generated from these tables by scripts/gen-replay-schema.mjs.
  */
 
-/** which events a run builds: failures (failed allocations), decisions (every request), steps (with steps[]) */
-export const LOG_FAILURES = 1;
-export const LOG_DECISIONS = 2;
-export const LOG_STEPS = 4;
-export const logLevels = ['none', 'failures', 'decisions', 'steps'] as const;
-export type LogLevel = (typeof logLevels)[number];
-export function logMask(level: LogLevel): number {
-  switch (level) {
-    case 'none': return 0;
-    case 'failures': return LOG_FAILURES;
-    case 'decisions': return LOG_FAILURES | LOG_DECISIONS;
-    case 'steps': return LOG_FAILURES | LOG_DECISIONS | LOG_STEPS;
-  }
-}
+/** which events a run builds (src/replay/log-level.ts) */
+export { LOG_FAILURES, LOG_DECISIONS, LOG_STEPS, logLevels, logMask } from './log-level.js';
+export type { LogLevel } from './log-level.js';
 
 /** the __alloc_pages stage that served or failed a request: the closed list slowpath.ts defines, under the names the
  *  replay code uses */

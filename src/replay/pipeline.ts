@@ -16,10 +16,11 @@ import { Worker } from 'node:worker_threads';
 import { reviveError } from '../errors.js';
 import type { ReadResult } from '../trace/read.js';
 import type { ReplayEngine } from './engine.js';
+// request.js, not engine.js: the replay command starts the worker before the simulator's modules load
 import {
   REQ_ALLOC, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS,
   Request,
-} from './engine.js';
+} from './request.js';
 import {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
   S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
@@ -65,6 +66,12 @@ export function usePipeline(path: string, env: Record<string, string | undefined
 }
 
 
+/** pipelines started and not yet closed (tests check that a failed run stops its worker) */
+let running = 0;
+export function runningPipelines(): number {
+  return running;
+}
+
 /**
  * A started parser worker for one trace file. Starting it early (before the machine is built) hides the worker's
  * start-up; until replay() runs it is unref'd, so an error in between does not keep the process alive (and it stops
@@ -79,6 +86,7 @@ export class TracePipeline {
   private wake: (() => void) | null = null;
   /** replay() has run (a pipeline serves one pass over its file) */
   used = false;
+  private closed = false;
 
   constructor(path: string, strict: boolean, traceKernel: string | undefined) {
     this.path = path;
@@ -91,6 +99,7 @@ export class TracePipeline {
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
     // a worker's default young generation is small: the parser's short-lived strings then cost it ~40% more CPU
     // in scavenges (measured on the 2M-line bench trace); 32 MB brings it to the in-thread parser's cost
+    running++;
     this.worker = new Worker(WORKER_URL, { workerData, execArgv, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GEN_MB } });
     this.worker.unref();
     const push = (m: (typeof this.queue)[number]) => {
@@ -104,6 +113,7 @@ export class TracePipeline {
 
   /** stops the worker (idempotent) */
   close(): void {
+    if (!this.closed) { this.closed = true; running--; }
     void this.worker.terminate();
   }
 

@@ -6,8 +6,9 @@ import { JsonlReporter } from './jsonl.js';
 import { TextReporter } from './text.js';
 import type { Writer } from './writer.js';
 
-export const reporterNames = ['text', 'json', 'jsonl'] as const;
-export type ReporterName = (typeof reporterNames)[number];
+import type { ReporterName } from './names.js';
+export { reporterNames } from './names.js';
+export type { ReporterName } from './names.js';
 
 export function makeReporter(name: ReporterName, w: Writer, chalk: ChalkInstance): Reporter {
   switch (name) {

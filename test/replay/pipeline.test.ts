@@ -15,6 +15,7 @@ type Run = (argv: string[], io: unknown) => Promise<number>;
 let run: Run;
 let memoryIo: (env: Record<string, string>) => { out: string; err: string };
 let usePipeline: (path: string, env: Record<string, string | undefined>) => boolean;
+let runningPipelines: () => number;
 let dir: string;
 let synth: string;
 let bad: string;
@@ -78,7 +79,7 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'dist/replay/pipeline-worker.js'))) throw new Error('build failed: no dist/replay/pipeline-worker.js');
   ({ run } = await import(join(root, 'dist/cli/main.js')) as { run: Run });
   ({ memoryIo } = await import(join(root, 'dist/cli/io.js')) as { memoryIo: typeof memoryIo });
-  ({ usePipeline } = await import(join(root, 'dist/replay/pipeline.js')) as { usePipeline: typeof usePipeline });
+  ({ usePipeline, runningPipelines } = await import(join(root, 'dist/replay/pipeline.js')) as { usePipeline: typeof usePipeline; runningPipelines: typeof runningPipelines });
   dir = mkdtempSync(join(tmpdir(), 'mmreplay-pipeline-'));
   synth = join(dir, 'synth.txt');
   writeFileSync(synth, synthTrace(50_000, []));
@@ -105,6 +106,13 @@ async function both(args: string[]) {
 }
 
 describe('replay pipeline (parser in a worker thread)', () => {
+  it('when the run fails before the replay (the worker already started) then the error is the in-thread one and the worker is stopped', async () => {
+    for (const args of [[synth, '--policy', 'v9.9'], [synth, '--machine', 'no-such-machine'], [synth, '--mode', 'mirror']]) {
+      const r = await both(args);
+      expect(r.code).toBe(2);
+      expect(runningPipelines()).toBe(0);
+    }
+  });
   it('when MMREPLAY_WORKER=1 then a file takes the pipeline; MMREPLAY_NO_WORKER=1, stdin and small files do not', () => {
     expect(usePipeline(synth, { MMREPLAY_WORKER: '1' })).toBe(true);
     expect(usePipeline(synth, { MMREPLAY_NO_WORKER: '1', MMREPLAY_WORKER: '1' })).toBe(false);
