@@ -7,7 +7,7 @@
 set -e
 here=$(dirname "$0")
 LOG=${1:-failures}
-trace=$(node -e "console.log(require('node:path').join(require('node:os').tmpdir(), 'mmreplay-replay-bench-v2-2000000.txt'))")
+trace=$(node -e "console.log(require('node:path').join(require('node:os').tmpdir(), 'mmreplay-replay-bench-v3-2000000.txt'))")
 [ -f "$trace" ] || { echo "no $trace: run 'node bench/run.js replay' first" >&2; exit 2; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

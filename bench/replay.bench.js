@@ -1,10 +1,11 @@
 // Replay benchmark: end-to-end `mmreplay replay` (parse + simulate, simulate mode on x86_64-16G) of a seeded
 // synthetic 6.18 ftrace trace of BENCH_LINES (default 2,000,000) lines with the event mix of the real quiet +
-// fork-exec captures (alloc/free pairs of order 0 mostly, some order 1-3 and THP, pcp refill/drain and
-// free_batched noise, kswapd frees), each run in a child process that reports its own peak RSS; then a
-// compaction-heavy trace (fragmenting frees, THP faults) reported separately. Prints wall-clock events/s and
-// events per CPU-second (user + system of the child: other processes loading the machine do not count). Trace
-// files replay with the parser in a worker thread (src/replay/pipeline.ts); the in-thread row sets MMREPLAY_NO_WORKER=1.
+// fork-exec captures (REAL_MIX below: alloc/free pairs of order 0 almost only, each order-0 free followed by its
+// mm_page_free_batched as often as there, pcp refills and drains), each run in a child process that reports its own
+// peak RSS; then a compaction-heavy trace (fragmenting frees, THP faults, some order 1-3, kswapd frees) reported
+// separately. Prints wall-clock events/s and events per CPU-second (user + system of the child: other processes
+// loading the machine do not count). Trace files replay with the parser in a worker thread
+// (src/replay/pipeline.ts); the in-thread row sets MMREPLAY_NO_WORKER=1.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,21 @@ const gfps = [
   [3, 0, 'GFP_KERNEL|__GFP_COMP|__GFP_NOWARN|__GFP_NORETRY'], [1, 0, 'GFP_KERNEL_ACCOUNT|__GFP_COMP'],
 ];
 
+/**
+ * The event mix of traces/real quiet + fork-exec (Linux 6.18, 244,809 page events): mm_page_alloc 93,220 (38.1 %;
+ * order 0 in all but 44, 0.05 %), mm_page_free 93,810 (38.3 %), mm_page_free_batched 53,635 (21.9 %: 57 % of the
+ * frees, each after the mm_page_free of its page), mm_page_alloc_zone_locked 2,360 (1.0 %), mm_page_pcpu_drain 1,772
+ * (0.7 %), no kswapd frees. Per generated alloc-or-free step: the chance of drawing from every gfp row (3 of 8 are
+ * orders 1-3), of a kswapd free, of an order-0 free's mm_page_free_batched, of a pcp refill line and of a pcp drain
+ * line. (Until this was measured the bench drew 45 % allocations with 4 % of orders 1-3 and 5 % kswapd frees: its
+ * `v2` trace, heavier per event.)
+ */
+const REAL_MIX = { highOrder: 0.00125, kswapdFree: 0, batched: 0.59, zoneLocked: 0.012, drain: 0.009 };
+/** the compaction-heavy trace's mix (as before the real mix was measured; its figures stay comparable) */
+const HEAVY_MIX = { highOrder: 0.1, kswapdFree: 0.05, batched: 0.3, zoneLocked: 0.05, drain: 0 };
+
 async function writeTrace(file, lines, compactionHeavy) {
+  const mix = compactionHeavy ? HEAVY_MIX : REAL_MIX;
   const out = createWriteStream(file);
   const rnd = prng(compactionHeavy ? 0xc0ffee : 0x5eed);
   const live = [];
@@ -43,7 +58,7 @@ async function writeTrace(file, lines, compactionHeavy) {
       line('anon_touch-28172', `mm_page_alloc: page=0000000000000000 pfn=0x0 order=9 migratetype=1 gfp_flags=GFP_TRANSHUGE|__GFP_NORETRY|__GFP_THISNODE`);
       n++;
     } else if (live.length < 20000 && r < 0.55 || live.length < 100) {
-      const [order, mt, gfp] = gfps[(rnd() * (rnd() < 0.9 ? 5 : gfps.length)) | 0];
+      const [order, mt, gfp] = gfps[(rnd() * (rnd() < 1 - mix.highOrder ? 5 : gfps.length)) | 0];
       const pfn = next;
       next += 1 << order;
       if (next > 0x500000) next = 0x100000;
@@ -55,12 +70,13 @@ async function writeTrace(file, lines, compactionHeavy) {
       const i = compactionHeavy ? 0 : (((rnd() * live.length) / 2) | 0) * 2;
       const pfn = live[i], order = live[i + 1];
       live.splice(i, 2);
-      const who = rnd() < 0.05 ? 'kswapd0-98' : task;
+      const who = rnd() < mix.kswapdFree ? 'kswapd0-98' : task;
       line(who, `mm_page_free: page=00000000deadbeef pfn=0x${pfn.toString(16)} order=${order}`);
       n++;
-      if (order === 0 && rnd() < 0.3) { line(who, `mm_page_free_batched: page=00000000deadbeef pfn=0x${pfn.toString(16)} order=0`); n++; }
+      if (order === 0 && rnd() < mix.batched) { line(who, `mm_page_free_batched: page=00000000deadbeef pfn=0x${pfn.toString(16)} order=0`); n++; }
     }
-    if (rnd() < 0.05) { line(task, `mm_page_alloc_zone_locked: page=00000000deadbeef pfn=0x${(0x500000 + ((rnd() * 4096) | 0)).toString(16)} order=0 migratetype=1 percpu_refill=1`); n++; }
+    if (mix.drain > 0 && rnd() < mix.drain) { line(task, `mm_page_pcpu_drain: page=00000000deadbeef pfn=0x${(0x500000 + ((rnd() * 4096) | 0)).toString(16)} order=0 migratetype=1`); n++; }
+    if (rnd() < mix.zoneLocked) { line(task, `mm_page_alloc_zone_locked: page=00000000deadbeef pfn=0x${(0x500000 + ((rnd() * 4096) | 0)).toString(16)} order=0 migratetype=1 percpu_refill=1`); n++; }
     if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
   }
   out.write(buf);
@@ -93,7 +109,7 @@ function runChild(args, env = {}) {
 
 export async function run(print) {
   if (!existsSync(join(here, '../dist/cli/main.js'))) throw new Error('build first: npx tsc -p .');
-  const file = join(tmpdir(), `mmreplay-replay-bench-v2-${LINES}.txt`);
+  const file = join(tmpdir(), `mmreplay-replay-bench-v3-${LINES}.txt`);
   const heavy = join(tmpdir(), `mmreplay-replay-bench-v2-compact-${LINES >> 2}.txt`);
   if (!existsSync(file)) await writeTrace(file, LINES, false);
   if (!existsSync(heavy)) await writeTrace(heavy, LINES >> 2, true);
