@@ -72,6 +72,10 @@ const W_ATET = 0x74657461;
 const W_YPE_EQ = 0x3d657079;
 const W_GFP_ = 0x5f706667;
 const W_FLAG = 0x67616c66;
+/** 'perc' 'pu_r' 'efil' */
+const W_PERC = 0x63726570;
+const W_PU_R = 0x725f7570;
+const W_EFIL = 0x6c696665;
 
 /** offset of the first zero byte flagged in m (m !== 0) */
 function firstFlagged(m: number): number {
@@ -490,6 +494,12 @@ export class TextParser {
     let ge = -1;
     let seen = 0; // 1 pfn, 2 order, 4 migratetype
     let gfpId = -1; // set when the gfp cache matched
+    if (this.sig === null) {
+      q = this.kernelLayout(buf, dv, q, e, ev);
+      const fast = this.fastSeen;
+      seen = fast & 7;
+      if ((fast & 8) !== 0) { gfpId = this.fastGfp; gs = this.fastGfpStart; ge = e; }
+    }
     while (q < e) {
       const ks = q;
       // the keys of mm_page_alloc (include/trace/events/kmem.h: page, pfn, order, migratetype, gfp_flags) are known
@@ -606,6 +616,80 @@ export class TextParser {
       }
     }
     return LINE_EVENT;
+  }
+
+  /** what kernelLayout read: `seen` bits (1 pfn, 2 order, 4 migratetype) and 8 for gfp_flags, whose intern id and
+   *  value start are fastGfp and fastGfpStart */
+  private fastSeen = 0;
+  private fastGfp = -1;
+  private fastGfpStart = 0;
+
+  /**
+   * The page events' fields in the kernel's own order and forms (include/trace/events/kmem.h v5.14 … v6.18
+   * TP_printk: `page=%p pfn=0x%lx order=%d`, then `migratetype=%d`, then `gfp_flags=%s` or `percpu_refill=%d`),
+   * each key known by one word compare where the general loop of parsePageFields tries them in turn: the pfn's
+   * lower-case hex digits, one-digit order, migratetype and percpu_refill, a gfp_flags string the gfp cache
+   * holds (the rest of the line). Each field read here is written to `ev` exactly as that loop writes it; at the
+   * first field not in that form (or the line's end) it returns where that field starts, and the loop takes
+   * over. Not on the first look, which wants the pointer's and the pfn's forms (nullPage, hexPfn).
+   */
+  private kernelLayout(buf: Buffer, dv: DataView, q: number, e: number, ev: TraceEvent): number {
+    this.fastSeen = 0;
+    // page=: the 16-digit pointer, skipped as the loop skips it
+    if (q + 28 >= e || dv.getInt32(q, true) !== W_PAGE || buf[q + 4] !== 61 || buf[q + 5] === SP || buf[q + 21] !== SP) return q;
+    q += 22;
+    // pfn=0x<hex digits>
+    if (dv.getInt32(q, true) !== W_PFN_EQ || buf[q + 4] !== 48 || buf[q + 5] !== 120) return q;
+    let i = q + 6;
+    let v = 0;
+    for (; i < e; i++) {
+      const c = buf[i]!;
+      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+      else if (c >= 97 && c <= 102) v = v * 16 + (c - 87);
+      else break;
+    }
+    if (i === q + 6 || (i < e && buf[i] !== SP)) return q;
+    ev.pfn = normPfn(v);
+    let seen = 1;
+    q = i;
+    while (q < e && buf[q] === SP) q++;
+    // order=<digit>
+    if (q + 7 > e || dv.getInt32(q, true) !== W_ORDE || buf[q + 4] !== 114 || buf[q + 5] !== 61) { this.fastSeen = seen; return q; }
+    let d = buf[q + 6]! - 48;
+    if (d < 0 || d > 9 || (q + 7 < e && buf[q + 7] !== SP)) { this.fastSeen = seen; return q; }
+    ev.order = d;
+    seen |= 2;
+    q += 7;
+    while (q < e && buf[q] === SP) q++;
+    // migratetype=<digit>
+    if (q + 13 > e || dv.getInt32(q, true) !== W_MIGR || dv.getInt32(q + 4, true) !== W_ATET || dv.getInt32(q + 8, true) !== W_YPE_EQ) {
+      this.fastSeen = seen;
+      return q;
+    }
+    d = buf[q + 12]! - 48;
+    if (d < 0 || d > 9 || (q + 13 < e && buf[q + 13] !== SP)) { this.fastSeen = seen; return q; }
+    ev.migratetype = d;
+    seen |= 4;
+    q += 13;
+    while (q < e && buf[q] === SP) q++;
+    // gfp_flags=<the rest, a cached string> or percpu_refill=<digit>, last
+    const w = q + 13 < e ? dv.getInt32(q, true) : 0;
+    if (w === W_GFP_ && dv.getInt32(q + 4, true) === W_FLAG && buf[q + 8] === 115 && buf[q + 9] === 61) {
+      const vs = q + 10;
+      const cached = this.gfpBySlot[tokenSlot(buf, vs, e)]!;
+      if (cached >= 0 && this.gfps.matches(cached, buf, dv, vs, e)) {
+        this.fastGfp = cached;
+        this.fastGfpStart = vs;
+        seen |= 8;
+        q = e;
+      }
+    } else if (w === W_PERC && q + 15 === e && dv.getInt32(q + 4, true) === W_PU_R && dv.getInt32(q + 8, true) === W_EFIL &&
+      buf[q + 12] === 108 && buf[q + 13] === 61) {
+      d = buf[q + 14]! - 48;
+      if (d >= 0 && d <= 9) { ev.percpuRefill = d; q = e; }
+    }
+    this.fastSeen = seen;
+    return q;
   }
 
   /** where scanNumber stopped (the space after the value, or the line end) */
