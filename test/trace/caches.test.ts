@@ -231,3 +231,14 @@ describe('TextParser kernelLayout', () => {
     expect(fast.filter((r) => Array.isArray(r)).length).toBeGreaterThan(100);
   });
 });
+
+describe('TextParser timestamp', () => {
+  it('when the fraction has six digits (read as two words) or any other count then time is integer + fraction / 10^digits', async () => {
+    const fracs = ['000002', '999999', '123456', '090807', '000000', '5', '12345', '1234567', '000000009', ''];
+    const text = fracs.map((f, i) => kline('bash', 77, 1, '.....', `${1000 + i}.${f}`, FREE)).join('') +
+      kline('bash', 77, 1, '.....', '1.12a456', FREE) + kline('bash', 77, 1, '.....', '1.123456x', FREE);
+    const { evs, errors } = await collect('-', {}, text);
+    expect(evs.map((e) => e.time)).toEqual(fracs.map((f, i) => 1000 + i + (f === '' ? 0 : Number(f) / 10 ** f.length)));
+    expect(errors.map((m) => m.slice(0, 35))).toEqual(['<stdin>:11: cannot parse line:     ', '<stdin>:12: cannot parse line:     ']);
+  });
+});
