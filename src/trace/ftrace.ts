@@ -117,6 +117,28 @@ function isDigits4(w: number): boolean {
   return (w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030;
 }
 
+/** the number four ASCII digits in a word spell (the first in the low byte) */
+function digits4(w: number): number {
+  // digit pairs: bytes 0 and 2 of p hold d0·10+d1 and d2·10+d3
+  const d = w & 0x0f0f0f0f;
+  const p = Math.imul(d, 10) + (d >>> 8);
+  return (p & 0xff) * 100 + ((p >>> 16) & 0xff);
+}
+
+/**
+ * The number four lower-case hex digits in a word spell (the first in the low byte), or -1 when a byte is no such
+ * digit. Per byte: L = bit 6 (set for a..f), nibble = low four bits + 9·L; a digit has high nibble 3 and nibble ≤ 9,
+ * a letter high nibble 6 and nibble 10..15 (a nibble ≤ 9 plus 6 stays below 16, 10..15 plus 6 does not).
+ */
+function hex4(w: number): number {
+  const l = (w >>> 6) & 0x01010101;
+  const n = (w & 0x0f0f0f0f) + Math.imul(l, 9);
+  if ((w & 0xf0f0f0f0) !== 0x30303030 + Math.imul(l, 0x30) || (n & 0x10101010) !== 0 || ((n + 0x06060606) & 0x10101010) !== l << 4) return -1;
+  // nibble pairs: bytes 0 and 2 of p hold n0·16+n1 and n2·16+n3
+  const p = ((n << 4) | (n >>> 8)) & 0x00ff00ff;
+  return ((p & 0xff) << 8) | (p >>> 16);
+}
+
 /** whether a word holds the byte of `rep` (the byte repeated four times) */
 function hasByte(w: number, rep: number): boolean {
   const x = w ^ rep;
@@ -383,8 +405,17 @@ export class TextParser {
     // timestamp: digits [. digits] ':'
     const ts = q;
     let ip = 0;
-    let c = buf[q]!;
-    while (c >= 48 && c <= 57 && q < e) { ip = ip * 10 + (c - 48); c = buf[++q]!; }
+    let c = 0;
+    // seconds of four or five digits (1,000 s to 27 h of uptime) as a word and a byte
+    const iw = q + 6 <= e ? dv.getInt32(q, true) : 0;
+    if (isDigits4(iw) && ((c = buf[q + 4]!) === 46 || (c >= 48 && c <= 57 && buf[q + 5] === 46))) {
+      ip = digits4(iw);
+      q += 4;
+      if (c !== 46) { ip = ip * 10 + (c - 48); c = buf[++q]!; }
+    } else {
+      c = buf[q]!;
+      while (c >= 48 && c <= 57 && q < e) { ip = ip * 10 + (c - 48); c = buf[++q]!; }
+    }
     let time = ip;
     if (c === 46 /* . */ && q < e) {
       const f0 = ++q;
@@ -394,10 +425,7 @@ export class TextParser {
       const a = f0 + 8 <= e ? dv.getInt32(f0, true) : 0;
       const b = a !== 0 ? dv.getInt32(f0 + 4, true) : 0;
       if (((b >>> 16) & 0xff) === 58 && isDigits4(a) && isDigits4((b & 0xffff) | 0x30300000)) {
-        // digit pairs: bytes 0 and 2 of p hold d0·10+d1 and d2·10+d3
-        const d = a & 0x0f0f0f0f;
-        const p = Math.imul(d, 10) + (d >>> 8);
-        frac = ((p & 0xff) * 100 + ((p >>> 16) & 0xff)) * 100 + (b & 0x0f) * 10 + ((b >>> 8) & 0x0f);
+        frac = digits4(a) * 100 + (b & 0x0f) * 10 + ((b >>> 8) & 0x0f);
         q = f0 + 6;
         c = 58;
       } else {
@@ -716,6 +744,13 @@ export class TextParser {
     if (dv.getInt32(q, true) !== W_PFN_EQ || buf[q + 4] !== 48 || buf[q + 5] !== 120) return q;
     let i = q + 6;
     let v = 0;
+    // up to eight digits four a read (exact: below 2^32), then one at a time, as the general loop reads them
+    for (let k = 0; k < 2 && i + 4 <= e; k++) {
+      const h = hex4(dv.getInt32(i, true));
+      if (h < 0) break;
+      v = v * 65536 + h;
+      i += 4;
+    }
     for (; i < e; i++) {
       const c = buf[i]!;
       if (c >= 48 && c <= 57) v = v * 16 + (c - 48);

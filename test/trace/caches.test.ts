@@ -199,7 +199,10 @@ describe('TextParser kernelLayout', () => {
       'page=00000000deadbeef pfn=0x1 order=0 migratetype=2 gfp_flags=GFP_KERNEL|__GFP_RECLAIMABLE',
       'page=00000000deadbeef pfn=0x500b90 order=0 migratetype=1 percpu_refill=1',
       'page=0000000000000000 pfn=0x0 order=9 migratetype=1 gfp_flags=GFP_TRANSHUGE|__GFP_NORETRY',
-      'page=00000000deadbeef pfn=0xfffffffffffff order=0',
+      'page=00000000deadbeef pfn=0xfffffffffffff order=0', 'page=00000000deadbeef pfn=0x1234abcd order=0',
+      'page=00000000deadbeef pfn=0xabcdef012 order=0', 'page=00000000deadbeef pfn=0x12345 order=0',
+      'page=00000000deadbeef pfn=0x1234abcd', 'page=00000000deadbeef pfn=0x12:4abcd order=0',
+      'page=00000000deadbeef pfn=0x1234ab`d order=0', 'page=00000000deadbeef pfn=0x1234abgd order=0',
       'page=00000000deadbeef pfn=0xffffffffffffffff order=0',
       // forms the general loop takes over at some field
       'page=00000000deadbeef pfn=0X10 order=0', 'page=00000000deadbeef pfn=0x1F order=0',
@@ -233,6 +236,15 @@ describe('TextParser kernelLayout', () => {
 });
 
 describe('TextParser timestamp', () => {
+  it('when the seconds have four or five digits (read as a word and a byte) or any other count then time is as the digits say', async () => {
+    const secs = ['0', '1', '12', '123', '1234', '9999', '10000', '99999', '123456', '1234567', '00001000'];
+    const text = secs.map((t) => kline('bash', 77, 1, '.....', `${t}.000001`, FREE)).join('') +
+      kline('bash', 77, 1, '.....', '1234', FREE) + kline('bash', 77, 1, '.....', '12345', FREE) + kline('bash', 77, 1, '.....', '12a4.000001', FREE);
+    const { evs, errors } = await collect('-', {}, text);
+    expect(evs.map((e) => e.time)).toEqual([...secs.map((t) => Number(t) + 1 / 1e6), 1234, 12345]);
+    expect(errors.map((m) => m.slice(0, 35))).toEqual(['<stdin>:14: cannot parse line:     ']);
+  });
+
   it('when the fraction has six digits (read as two words) or any other count then time is integer + fraction / 10^digits', async () => {
     const fracs = ['000002', '999999', '123456', '090807', '000000', '5', '12345', '1234567', '000000009', ''];
     const text = fracs.map((f, i) => kline('bash', 77, 1, '.....', `${1000 + i}.${f}`, FREE)).join('') +
