@@ -1,18 +1,22 @@
 /**
  * The parsing half of the replay pipeline (pipeline.ts), run in a worker_threads Worker: readTrace() over one file,
- * each event turned into a Request by the same eventToRequest() the in-thread path uses, and the fields that call
- * wrote packed into Float64Array batches (layout in pipeline-layout.ts) posted to the main thread with their buffers
- * transferred. Strings (task names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the
+ * and for each event the fields of the Request the in-thread path's eventToRequest() would make (the four page
+ * requests packed straight from the TraceEvent, the other kinds through eventToRequest) packed into Float64Array
+ * batches (layout in pipeline-layout.ts) posted to the main thread with their buffers transferred. Strings (task names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the
  * main thread grows from each batch's `strs`. At most `batchesAhead` full batches' worth of records are out at once (readTrace's pause
  * hook waits for a buffer to come back), so memory stays bounded whatever the trace's size.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { readTrace } from '../trace/read.js';
 import { serializeError } from '../errors.js';
-import { EV_MM_SETUP_PER_ZONE_WMARKS } from '../trace/event.js';
+import {
+  EV_MM_PAGE_ALLOC, EV_MM_PAGE_ALLOC_ZONE_LOCKED, EV_MM_PAGE_FREE, EV_MM_PAGE_PCPU_DRAIN, EV_MM_SETUP_PER_ZONE_WMARKS,
+} from '../trace/event.js';
+import type { TraceEvent } from '../trace/event.js';
 import type { Intern } from '../trace/intern.js';
 import {
   REQ_ALLOC, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS, Request, eventToRequest,
+  migratetypeByMeaning,
 } from './request.js';
 import {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
@@ -116,71 +120,103 @@ function packWmarks(w: number[]): void {
 const req = new Request();
 const nrCpus = data.nrCpus;
 
+/** string id of the event's task ('' when none) */
+function taskGid(ev: TraceEvent): number {
+  if (ev.taskId < 0) return EMPTY;
+  if (ev.tasks !== tasks) { tasks = ev.tasks; taskMap = new Int32Array(256).fill(-1); }
+  let tg = taskMap[ev.taskId] ?? -1;
+  if (tg < 0) [taskMap, tg] = mapped(taskMap, ev.taskId, tasks);
+  return tg;
+}
+
+/** string id of the event's gfp_flags text ('' when none) */
+function gfpGid(ev: TraceEvent): number {
+  if (ev.gfpId < 0) return EMPTY;
+  if (ev.gfps !== gfps) { gfps = ev.gfps; gfpMap = new Int32Array(256).fill(-1); }
+  let gg = gfpMap[ev.gfpId] ?? -1;
+  if (gg < 0) [gfpMap, gg] = mapped(gfpMap, ev.gfpId, gfps);
+  return gg;
+}
+
+/** string id of a gfp era */
+function eraGid(era: string): number {
+  if (era !== lastEra) { lastEra = era; lastEraGid = newString(era); }
+  return lastEraGid;
+}
+
+/** any event but the four page requests (whose kinds never come here): through eventToRequest, the fields
+ *  replayBatch (pipeline.ts) unpacks for the kind (the others are not written) */
+function other(ev: TraceEvent): void {
+  if (!eventToRequest(ev, req, nrCpus)) {
+    // a malformed mm_setup_per_zone_wmarks still wrote the record's wmarks
+    if (ev.id === EV_MM_SETUP_PER_ZONE_WMARKS) {
+      f[o + S_KIND] = P_WMARKS_ONLY;
+      packWmarks(req.wmarks);
+      next();
+    }
+    return;
+  }
+  const kind = req.kind;
+  f[o + S_KIND] = kind;
+  f[o + S_TIME] = req.timeSec;
+  f[o + S_TASK] = taskGid(ev);
+  f[o + S_PID] = req.pid;
+  f[o + S_CPU] = req.cpu;
+  switch (kind) {
+    case REQ_RECORD:
+    case REQ_COMPACT_MIGRATED:
+      f[o + S_AUX] = req.aux;
+      break;
+    default: {
+      // REQ_COMPACT_BEGIN, REQ_WMARKS
+      f[o + S_PFN] = req.pfn;
+      f[o + S_AUX] = req.aux;
+      if (kind === REQ_WMARKS) packWmarks(req.wmarks);
+    }
+  }
+  next();
+}
+
 async function main(): Promise<void> {
   const r = await readTrace(data.path, () => { throw new Error('pipeline: stdin is read in-thread'); },
     { strict: data.strict, traceKernel: data.traceKernel, syncReads: true, pause },
     (ev) => {
-      if (!eventToRequest(ev, req, nrCpus)) {
-        // a malformed mm_setup_per_zone_wmarks still wrote the record's wmarks
-        if (ev.id === EV_MM_SETUP_PER_ZONE_WMARKS) {
-          f[o + S_KIND] = P_WMARKS_ONLY;
-          packWmarks(req.wmarks);
-          next();
-        }
-        return;
-      }
-      // the fields replayBatch (pipeline.ts) unpacks for the kind: the others are not written
-      const kind = req.kind;
-      f[o + S_KIND] = kind;
-      f[o + S_TIME] = req.timeSec;
-      let tg = EMPTY;
-      if (ev.taskId >= 0) {
-        if (ev.tasks !== tasks) { tasks = ev.tasks; taskMap = new Int32Array(256).fill(-1); }
-        tg = taskMap[ev.taskId] ?? -1;
-        if (tg < 0) [taskMap, tg] = mapped(taskMap, ev.taskId, tasks);
-      }
-      f[o + S_TASK] = tg;
-      f[o + S_PID] = req.pid;
-      f[o + S_CPU] = req.cpu;
-      switch (kind) {
-        case REQ_ALLOC: {
-          f[o + S_ORDER] = req.order;
-          f[o + S_GFP_MASK] = req.gfpMask;
-          if (req.gfpEra !== lastEra) { lastEra = req.gfpEra; lastEraGid = newString(lastEra); }
-          f[o + S_GFP_ERA] = lastEraGid;
-          let gg = EMPTY;
-          if (ev.gfpId >= 0) {
-            if (ev.gfps !== gfps) { gfps = ev.gfps; gfpMap = new Int32Array(256).fill(-1); }
-            gg = gfpMap[ev.gfpId] ?? -1;
-            if (gg < 0) [gfpMap, gg] = mapped(gfpMap, ev.gfpId, gfps);
-          }
-          f[o + S_GFP_TEXT] = gg;
-          f[o + S_MIGRATETYPE] = req.migratetype;
-          f[o + S_REC_OK] = req.recOk ? 1 : 0;
-          f[o + S_REC_PFN] = req.recPfn;
-          f[o + S_NID] = req.nid;
-          break;
-        }
-        case REQ_FREE:
-        case REQ_PCP_DRAIN:
-          f[o + S_ORDER] = req.order;
-          f[o + S_PFN] = req.pfn;
-          break;
-        case REQ_PCP_REFILL:
-          f[o + S_ORDER] = req.order;
-          f[o + S_PFN] = req.pfn;
-          f[o + S_MIGRATETYPE] = req.migratetype;
-          break;
-        case REQ_RECORD:
-        case REQ_COMPACT_MIGRATED:
-          f[o + S_AUX] = req.aux;
-          break;
-        default: {
-          // REQ_COMPACT_BEGIN, REQ_WMARKS
-          f[o + S_PFN] = req.pfn;
-          f[o + S_AUX] = req.aux;
-          if (kind === REQ_WMARKS) packWmarks(req.wmarks);
-        }
+      // the four page events that make up nearly every line are packed straight from the record: what
+      // eventToRequest (request.ts) would put in the Request for them, without the Request fields nothing here
+      // packs (timeNs, task and gfp texts); keep in sync with eventToRequest
+      const id = ev.id;
+      let kind: number;
+      if (id === EV_MM_PAGE_ALLOC) kind = REQ_ALLOC;
+      else if (id === EV_MM_PAGE_FREE) kind = REQ_FREE;
+      else if (id === EV_MM_PAGE_ALLOC_ZONE_LOCKED && ev.percpuRefill === 1) kind = REQ_PCP_REFILL;
+      else if (id === EV_MM_PAGE_PCPU_DRAIN) kind = REQ_PCP_DRAIN;
+      else { other(ev); return; }
+      // the calls first, then the stores through locals (module `let`s are reloaded after every call)
+      const task = taskGid(ev);
+      const cpu = ev.cpu;
+      const r = f;
+      const at = o;
+      r[at + S_KIND] = kind;
+      r[at + S_TIME] = ev.time;
+      r[at + S_TASK] = task;
+      r[at + S_PID] = ev.pid;
+      // a compare first: nrCpus is 2^30 here (pipeline.ts RAW_CPUS), a double, whose % is a call to fmod
+      r[at + S_CPU] = cpu < 0 ? 0 : cpu < nrCpus ? cpu : cpu % nrCpus;
+      r[at + S_ORDER] = ev.order;
+      if (kind === REQ_ALLOC) {
+        const era = eraGid(ev.gfpEra);
+        const gfp = gfpGid(ev);
+        const failed = ev.failed;
+        r[at + S_GFP_MASK] = ev.gfpMask >= 0 ? ev.gfpMask : 0;
+        r[at + S_GFP_ERA] = era;
+        r[at + S_GFP_TEXT] = gfp;
+        r[at + S_MIGRATETYPE] = migratetypeByMeaning(ev.migratetype, ev.gfpEra);
+        r[at + S_REC_OK] = failed ? 0 : 1;
+        r[at + S_REC_PFN] = failed ? -1 : ev.pfn;
+        r[at + S_NID] = 0;
+      } else {
+        r[at + S_PFN] = ev.pfn;
+        if (kind === REQ_PCP_REFILL) r[at + S_MIGRATETYPE] = migratetypeByMeaning(ev.migratetype, ev.gfpEra);
       }
       next();
     },

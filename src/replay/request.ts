@@ -95,7 +95,9 @@ export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): bo
   req.timeNs = Math.round(ev.time * 1e9);
   req.task = ev.task;
   req.pid = ev.pid;
-  req.cpu = ev.cpu >= 0 ? ev.cpu % nrCpus : 0;
+  const cpu = ev.cpu;
+  // a compare first: the replay pipeline's worker passes nrCpus = 2^30, a double, whose % is a call to fmod
+  req.cpu = cpu < 0 ? 0 : cpu < nrCpus ? cpu : cpu % nrCpus;
   req.name = '';
   switch (ev.id) {
     case EV_MM_PAGE_ALLOC:

@@ -34,6 +34,8 @@ const POW10: readonly number[] = Array.from({ length: 23 }, (_, n) => 10 ** n);
 /** sizes of the parser's one-entry lookup caches: token slots, pid slots */
 const TOKEN_CACHE = 1024;
 const PID_CACHE = 4096;
+/** log2 of the fixed columns' task cache slots */
+const COMM_CACHE_BITS = 12;
 
 /**
  * cache slot of a token buf[s, e) (e > s): its length, middle and last byte, so that the gfp strings of one length
@@ -46,6 +48,8 @@ function tokenSlot(buf: Buffer, s: number, e: number): number {
 const TAB = 9;
 /** slots of the name-by-word cache */
 const NAME_WORDS = 64;
+/** words kept per name-word slot: names of up to 32 bytes (longer ones, such as mm_compaction_fast_isolate_freepages, take the scan) */
+const NAME_WORD_MAX = 8;
 function nameWordSlot(w: number): number {
   return (w ^ (w >>> 13)) & (NAME_WORDS - 1);
 }
@@ -72,6 +76,10 @@ const W_ATET = 0x74657461;
 const W_YPE_EQ = 0x3d657079;
 const W_GFP_ = 0x5f706667;
 const W_FLAG = 0x67616c66;
+/** 'perc' 'pu_r' 'efil' */
+const W_PERC = 0x63726570;
+const W_PU_R = 0x725f7570;
+const W_EFIL = 0x6c696665;
 
 /** offset of the first zero byte flagged in m (m !== 0) */
 function firstFlagged(m: number): number {
@@ -104,6 +112,33 @@ function findByte2(buf: Buffer, dv: DataView, from: number, to: number, rep1: nu
   return i;
 }
 
+/** whether the four bytes of a word are all ASCII digits (0x30..0x39: high nibble 3, and still 3 after adding 6) */
+function isDigits4(w: number): boolean {
+  return (w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030;
+}
+
+/** the number four ASCII digits in a word spell (the first in the low byte) */
+function digits4(w: number): number {
+  // digit pairs: bytes 0 and 2 of p hold d0·10+d1 and d2·10+d3
+  const d = w & 0x0f0f0f0f;
+  const p = Math.imul(d, 10) + (d >>> 8);
+  return (p & 0xff) * 100 + ((p >>> 16) & 0xff);
+}
+
+/**
+ * The number four lower-case hex digits in a word spell (the first in the low byte), or -1 when a byte is no such
+ * digit. Per byte: L = bit 6 (set for a..f), nibble = low four bits + 9·L; a digit has high nibble 3 and nibble ≤ 9,
+ * a letter high nibble 6 and nibble 10..15 (a nibble ≤ 9 plus 6 stays below 16, 10..15 plus 6 does not).
+ */
+function hex4(w: number): number {
+  const l = (w >>> 6) & 0x01010101;
+  const n = (w & 0x0f0f0f0f) + Math.imul(l, 9);
+  if ((w & 0xf0f0f0f0) !== 0x30303030 + Math.imul(l, 0x30) || (n & 0x10101010) !== 0 || ((n + 0x06060606) & 0x10101010) !== l << 4) return -1;
+  // nibble pairs: bytes 0 and 2 of p hold n0·16+n1 and n2·16+n3
+  const p = ((n << 4) | (n >>> 8)) & 0x00ff00ff;
+  return ((p & 0xff) << 8) | (p >>> 16);
+}
+
 /** whether a word holds the byte of `rep` (the byte repeated four times) */
 function hasByte(w: number, rep: number): boolean {
   const x = w ^ rep;
@@ -111,14 +146,14 @@ function hasByte(w: number, rep: number): boolean {
 }
 
 /**
- * The pid when the line at s has the kernel's own context columns (kernel/trace/trace_output.c
+ * The cpu when the line at s has the kernel's own context columns after the pid (kernel/trace/trace_output.c
  * trace_print_context() as v6.18 prints them: `"%16s-%-7d "`, `"[%03d] "`, five irq-flag characters and a space; the
- * caller checked the `-` at s + 16), else -1: the pid's digits then spaces up to s + 24, ` [`, three cpu digits and
- * `] `, flags that hold no space and start with no digit. The general scan finds the same columns on such a line
+ * caller checked the `-` at s + 16), else -1: ` [` at s + 24, three cpu digits and `] `, flags that hold no space
+ * and start with no digit; fixedPid reads the pid's column. The general scan finds the same columns on such a line
  * when the task's columns hold no `[` (the caller checks). Any other shape (record-tgid, 4-character or no flags,
  * trace-cmd, perf, 1000+ cpus) takes that scan.
  */
-function fixedColumns(buf: Buffer, dv: DataView, s: number): number {
+function fixedContext(buf: Buffer, dv: DataView, s: number): number {
   // bytes 24..31: ` [` c0 c1 | c2 `] ` f0
   const a = dv.getInt32(s + 24, true);
   const b = dv.getInt32(s + 28, true);
@@ -127,6 +162,11 @@ function fixedColumns(buf: Buffer, dv: DataView, s: number): number {
   if ((d & 0xf0f0f0) !== 0x303030 || ((d + 0x060606) & 0xf0f0f0) !== 0x303030) return -1;
   const f0 = b >>> 24;
   if (f0 === SP || (f0 >= 48 && f0 <= 57) || hasByte(dv.getInt32(s + 32, true), REP_SP)) return -1;
+  return (d & 0xff) * 100 + ((d >>> 8) & 0xff) * 10 + (d >>> 16) - 48 * 111;
+}
+
+/** the pid of a line of fixedContext's shape: its digits, then spaces up to s + 24; else -1 */
+function fixedPid(buf: Buffer, s: number): number {
   let i = s + 17;
   let c = buf[i]!;
   if (c < 48 || c > 57) return -1;
@@ -134,6 +174,11 @@ function fixedColumns(buf: Buffer, dv: DataView, s: number): number {
   do { pid = pid * 10 + (c - 48); c = buf[++i]!; } while (c >= 48 && c <= 57);
   while (c === SP && i < s + 24) c = buf[++i]!;
   return i === s + 24 ? pid : -1;
+}
+
+/** slot of the fixed columns' task cache for the words of bytes 16..23 (`-`, the pid's column) */
+function commSlot(w4: number, w5: number): number {
+  return Math.imul(w4 ^ Math.imul(w5, 0x9e3779b1), 0x85ebca6b) >>> (32 - COMM_CACHE_BITS);
 }
 
 /** printable excerpt of a bad line for messages (non-printable bytes as \xNN, at most 120 characters) */
@@ -189,15 +234,19 @@ export class TextParser {
   /** one-entry lookup caches (checked with Intern.matches): name id by tokenSlot, task id and pid by pid slot,
    *  gfp id by tokenSlot */
   private readonly nameBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
-  /** name id by nameWordSlot() of the name's bytes 10..13 */
-  private readonly nameByWord = new Int32Array(NAME_WORDS).fill(-1);
+  /** by nameWordSlot() of a name's bytes 10..13: the name's length (0: none), its words (see nameWordsMatch),
+   *  name id and EV_* id */
+  private readonly nameWordLen = new Int32Array(NAME_WORDS);
+  private readonly nameWords = new Int32Array(NAME_WORDS * NAME_WORD_MAX);
+  private readonly nameByWord = new Int32Array(NAME_WORDS);
+  private readonly evByWord = new Int32Array(NAME_WORDS);
   private readonly taskByPid = new Int32Array(PID_CACHE).fill(-1);
   private readonly taskPid = new Int32Array(PID_CACHE).fill(-1);
-  /** the fixed columns' task cache: per pid slot, the 16 task columns as four words (at 4·slot), the pid and the
-   *  task id */
-  private readonly commWords = new Int32Array(4 * PID_CACHE);
-  private readonly commPid = new Int32Array(PID_CACHE).fill(-1);
-  private readonly commTask = new Int32Array(PID_CACHE).fill(-1);
+  /** the fixed columns' task cache: per commSlot, the 16 task columns and the pid's 8 as six words (at 6·slot; no
+   *  line's are all zero, since byte 16 is `-`), the pid and the task id */
+  private readonly commWords = new Int32Array(6 << COMM_CACHE_BITS);
+  private readonly commPid = new Int32Array(1 << COMM_CACHE_BITS);
+  private readonly commTask = new Int32Array(1 << COMM_CACHE_BITS);
   private readonly gfpBySlot = new Int32Array(TOKEN_CACHE).fill(-1);
   /** gfp mask per gfp intern id and era; -2 = not computed, -3 = unknown name */
   private gfpMaskById = new Float64Array(64).fill(-2);
@@ -249,31 +298,37 @@ export class TextParser {
     /** the task id when the fixed columns' pid cache knew the line's 16 task columns */
     let taskId = -1;
     let fixed = false;
-    if (e - s > 40 && buf[s + 16] === 45 /* - */ && (pid = fixedColumns(buf, dv, s)) >= 0) {
-      // the kernel's own columns (see fixedColumns), read in place. The task's 16 columns, as four words, are known
-      // by the pid's cache slot; a miss checks them for a `[` (the general scan would stop there) and a comment
+    let fixedCpu = -1;
+    if (e - s > 40 && buf[s + 16] === 45 /* - */ && (fixedCpu = fixedContext(buf, dv, s)) >= 0) {
+      // the kernel's own columns (see fixedContext), read in place. The task's 16 columns and the pid's 8, as six
+      // words, are known by their cache slot (a line of the same task and pid); a miss reads the pid and checks the
+      // task's columns for a `[` (the general scan would stop there) and a comment
       const w0 = dv.getInt32(s, true);
       const w1 = dv.getInt32(s + 4, true);
       const w2 = dv.getInt32(s + 8, true);
       const w3 = dv.getInt32(s + 12, true);
-      const slot = pid & (PID_CACHE - 1);
+      const w4 = dv.getInt32(s + 16, true);
+      const w5 = dv.getInt32(s + 20, true);
+      const slot = commSlot(w4, w5);
       const cw = this.commWords;
-      const wi = slot << 2;
-      if (this.commPid[slot] === pid && cw[wi] === w0 && cw[wi + 1] === w1 && cw[wi + 2] === w2 && cw[wi + 3] === w3) {
+      const wi = slot * 6;
+      if (cw[wi] === w0 && cw[wi + 1] === w1 && cw[wi + 2] === w2 && cw[wi + 3] === w3 && cw[wi + 4] === w4 && cw[wi + 5] === w5) {
+        pid = this.commPid[slot]!;
         taskId = this.commTask[slot]!;
-      } else if (hasByte(w0, REP_BRACKET) || hasByte(w1, REP_BRACKET) || hasByte(w2, REP_BRACKET) || hasByte(w3, REP_BRACKET)) {
-        pid = -1;
-      } else {
-        while (dv.getInt32(p, true) === REP_SP) p += 4;
-        while (buf[p] === SP || buf[p] === TAB) p++;
-        if (buf[p] === 35 /* # */) return LINE_IGNORED;
-        te = s + 16;
-        while (te > p && buf[te - 1] === SP) te--;
+      } else if ((pid = fixedPid(buf, s)) >= 0) {
+        if (hasByte(w0, REP_BRACKET) || hasByte(w1, REP_BRACKET) || hasByte(w2, REP_BRACKET) || hasByte(w3, REP_BRACKET)) {
+          pid = -1;
+        } else {
+          while (dv.getInt32(p, true) === REP_SP) p += 4;
+          while (buf[p] === SP || buf[p] === TAB) p++;
+          if (buf[p] === 35 /* # */) return LINE_IGNORED;
+          te = s + 16;
+          while (te > p && buf[te - 1] === SP) te--;
+        }
       }
       if (pid >= 0) {
         fixed = true;
-        const w = dv.getInt32(s + 25, true);
-        cpu = ((w >>> 8) & 0xff) * 100 + ((w >>> 16) & 0xff) * 10 + (w >>> 24) - 48 * 111;
+        cpu = fixedCpu;
         fs = s + 31;
         fe = s + 36;
         q = s + 37;
@@ -350,14 +405,33 @@ export class TextParser {
     // timestamp: digits [. digits] ':'
     const ts = q;
     let ip = 0;
-    let c = buf[q]!;
-    while (c >= 48 && c <= 57 && q < e) { ip = ip * 10 + (c - 48); c = buf[++q]!; }
+    let c = 0;
+    // seconds of four or five digits (1,000 s to 27 h of uptime) as a word and a byte
+    const iw = q + 6 <= e ? dv.getInt32(q, true) : 0;
+    if (isDigits4(iw) && ((c = buf[q + 4]!) === 46 || (c >= 48 && c <= 57 && buf[q + 5] === 46))) {
+      ip = digits4(iw);
+      q += 4;
+      if (c !== 46) { ip = ip * 10 + (c - 48); c = buf[++q]!; }
+    } else {
+      c = buf[q]!;
+      while (c >= 48 && c <= 57 && q < e) { ip = ip * 10 + (c - 48); c = buf[++q]!; }
+    }
     let time = ip;
     if (c === 46 /* . */ && q < e) {
       const f0 = ++q;
       let frac = 0;
-      c = buf[q]!;
-      while (c >= 48 && c <= 57 && q < e) { frac = frac * 10 + (c - 48); c = buf[++q]!; }
+      // the kernel's `%06lu:` (kernel/trace/trace_output.c lat_print_timestamp()/trace_print_context(), ns clocks)
+      // as two words: six digits, then the colon
+      const a = f0 + 8 <= e ? dv.getInt32(f0, true) : 0;
+      const b = a !== 0 ? dv.getInt32(f0 + 4, true) : 0;
+      if (((b >>> 16) & 0xff) === 58 && isDigits4(a) && isDigits4((b & 0xffff) | 0x30300000)) {
+        frac = digits4(a) * 100 + (b & 0x0f) * 10 + ((b >>> 8) & 0x0f);
+        q = f0 + 6;
+        c = 58;
+      } else {
+        c = buf[q]!;
+        while (c >= 48 && c <= 57 && q < e) { frac = frac * 10 + (c - 48); c = buf[++q]!; }
+      }
       const nd = q - f0;
       time = ip + frac / (nd < POW10.length ? POW10[nd]! : 10 ** nd);
     }
@@ -371,14 +445,17 @@ export class TextParser {
     let sysS = -1;
     let sysE = -1;
     let nameId = -1;
+    let id = -1;
     // a name seen before is known by its bytes 10..13 (`oc: `, `oc_z`, `ee: `, `ee_b` for the page events) and then
-    // confirmed byte for byte, followed by `: `, before any scan
+    // confirmed by the words the slot keeps, followed by `: `, before any scan
     const wordSlot = q + 14 <= e ? nameWordSlot(dv.getInt32(q + 10, true)) : -1;
     if (wordSlot >= 0) {
-      const guess = this.nameByWord[wordSlot]!;
-      if (guess >= 0) {
-        const ne = q + names.str(guess).length;
-        if (ne + 1 < e && buf[ne] === 58 && buf[ne + 1] === SP && names.matches(guess, buf, dv, q, ne)) { nameId = guess; q = ne; }
+      const len = this.nameWordLen[wordSlot]!;
+      const ne = q + len;
+      if (len !== 0 && ne + 1 < e && buf[ne] === 58 && buf[ne + 1] === SP && this.nameWordsMatch(dv, wordSlot, q, len)) {
+        nameId = this.nameByWord[wordSlot]!;
+        id = this.evByWord[wordSlot]!;
+        q = ne;
       }
     }
     if (nameId < 0) {
@@ -397,15 +474,15 @@ export class TextParser {
         nameId = names.idOfBytes(buf, ns, q);
         this.nameBySlot[nslot] = nameId;
       }
-      if (ns + 14 <= e) this.nameByWord[nameWordSlot(dv.getInt32(ns + 10, true))] = nameId;
+      if (nameId >= this.evByName.length) {
+        const a = new Int32Array(this.evByName.length * 2).fill(-1);
+        a.set(this.evByName);
+        this.evByName = a;
+      }
+      id = this.evByName[nameId]!;
+      if (id < 0) { id = eventId(this.names.str(nameId)); this.evByName[nameId] = id; }
+      if (ns + 14 <= e) this.rememberName(dv, ns, q - ns, nameId, id);
     }
-    if (nameId >= this.evByName.length) {
-      const a = new Int32Array(this.evByName.length * 2).fill(-1);
-      a.set(this.evByName);
-      this.evByName = a;
-    }
-    let id = this.evByName[nameId]!;
-    if (id < 0) { id = eventId(this.names.str(nameId)); this.evByName[nameId] = id; }
     q++;
     while (q < e && buf[q] === SP) q++;
 
@@ -449,15 +526,44 @@ export class TextParser {
     return LINE_EVENT;
   }
 
-  /** a line of fixed columns (fixedColumns) had task `taskId`: its 16 task columns are remembered for the pid */
+  /** whether the name of word slot `slot` (`len` bytes) is at q: its words at q, q + 4, … and the last one at
+   *  q + len - 4 (overlapping the one before) */
+  private nameWordsMatch(dv: DataView, slot: number, q: number, len: number): boolean {
+    const ws = this.nameWords;
+    let k = slot * NAME_WORD_MAX;
+    const last = q + len - 4;
+    for (let i = q; i < last; i += 4) if (dv.getInt32(i, true) !== ws[k++]) return false;
+    return dv.getInt32(last, true) === ws[k];
+  }
+
+  /** the name at ns (`len` bytes, name id and EV_* id) takes the slot of its bytes 10..13, when its words fit */
+  private rememberName(dv: DataView, ns: number, len: number, nameId: number, id: number): void {
+    const slot = nameWordSlot(dv.getInt32(ns + 10, true));
+    if (len < 4 || len > 4 * NAME_WORD_MAX) { this.nameWordLen[slot] = 0; return; }
+    const ws = this.nameWords;
+    let k = slot * NAME_WORD_MAX;
+    const last = ns + len - 4;
+    for (let i = ns; i < last; i += 4) ws[k++] = dv.getInt32(i, true);
+    ws[k] = dv.getInt32(last, true);
+    this.nameWordLen[slot] = len;
+    this.nameByWord[slot] = nameId;
+    this.evByWord[slot] = id;
+  }
+
+  /** a line of fixed columns (fixedContext) had pid `pid` and task `taskId`: its 16 task columns and the pid's 8
+   *  are remembered */
   private rememberComm(dv: DataView, s: number, pid: number, taskId: number): void {
-    const slot = pid & (PID_CACHE - 1);
+    const w4 = dv.getInt32(s + 16, true);
+    const w5 = dv.getInt32(s + 20, true);
+    const slot = commSlot(w4, w5);
     const cw = this.commWords;
-    const wi = slot << 2;
+    const wi = slot * 6;
     cw[wi] = dv.getInt32(s, true);
     cw[wi + 1] = dv.getInt32(s + 4, true);
     cw[wi + 2] = dv.getInt32(s + 8, true);
     cw[wi + 3] = dv.getInt32(s + 12, true);
+    cw[wi + 4] = w4;
+    cw[wi + 5] = w5;
     this.commPid[slot] = pid;
     this.commTask[slot] = taskId;
   }
@@ -490,6 +596,12 @@ export class TextParser {
     let ge = -1;
     let seen = 0; // 1 pfn, 2 order, 4 migratetype
     let gfpId = -1; // set when the gfp cache matched
+    if (this.sig === null) {
+      q = this.kernelLayout(buf, dv, q, e, ev);
+      const fast = this.fastSeen;
+      seen = fast & 7;
+      if ((fast & 8) !== 0) { gfpId = this.fastGfp; gs = this.fastGfpStart; ge = e; }
+    }
     while (q < e) {
       const ks = q;
       // the keys of mm_page_alloc (include/trace/events/kmem.h: page, pfn, order, migratetype, gfp_flags) are known
@@ -606,6 +718,87 @@ export class TextParser {
       }
     }
     return LINE_EVENT;
+  }
+
+  /** what kernelLayout read: `seen` bits (1 pfn, 2 order, 4 migratetype) and 8 for gfp_flags, whose intern id and
+   *  value start are fastGfp and fastGfpStart */
+  private fastSeen = 0;
+  private fastGfp = -1;
+  private fastGfpStart = 0;
+
+  /**
+   * The page events' fields in the kernel's own order and forms (include/trace/events/kmem.h v5.14 … v6.18
+   * TP_printk: `page=%p pfn=0x%lx order=%d`, then `migratetype=%d`, then `gfp_flags=%s` or `percpu_refill=%d`),
+   * each key known by one word compare where the general loop of parsePageFields tries them in turn: the pfn's
+   * lower-case hex digits, one-digit order, migratetype and percpu_refill, a gfp_flags string the gfp cache
+   * holds (the rest of the line). Each field read here is written to `ev` exactly as that loop writes it; at the
+   * first field not in that form (or the line's end) it returns where that field starts, and the loop takes
+   * over. Not on the first look, which wants the pointer's and the pfn's forms (nullPage, hexPfn).
+   */
+  private kernelLayout(buf: Buffer, dv: DataView, q: number, e: number, ev: TraceEvent): number {
+    this.fastSeen = 0;
+    // page=: the 16-digit pointer, skipped as the loop skips it
+    if (q + 28 >= e || dv.getInt32(q, true) !== W_PAGE || buf[q + 4] !== 61 || buf[q + 5] === SP || buf[q + 21] !== SP) return q;
+    q += 22;
+    // pfn=0x<hex digits>
+    if (dv.getInt32(q, true) !== W_PFN_EQ || buf[q + 4] !== 48 || buf[q + 5] !== 120) return q;
+    let i = q + 6;
+    let v = 0;
+    // up to eight digits four a read (exact: below 2^32), then one at a time, as the general loop reads them
+    for (let k = 0; k < 2 && i + 4 <= e; k++) {
+      const h = hex4(dv.getInt32(i, true));
+      if (h < 0) break;
+      v = v * 65536 + h;
+      i += 4;
+    }
+    for (; i < e; i++) {
+      const c = buf[i]!;
+      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+      else if (c >= 97 && c <= 102) v = v * 16 + (c - 87);
+      else break;
+    }
+    if (i === q + 6 || (i < e && buf[i] !== SP)) return q;
+    ev.pfn = normPfn(v);
+    let seen = 1;
+    q = i;
+    while (q < e && buf[q] === SP) q++;
+    // order=<digit>
+    if (q + 7 > e || dv.getInt32(q, true) !== W_ORDE || buf[q + 4] !== 114 || buf[q + 5] !== 61) { this.fastSeen = seen; return q; }
+    let d = buf[q + 6]! - 48;
+    if (d < 0 || d > 9 || (q + 7 < e && buf[q + 7] !== SP)) { this.fastSeen = seen; return q; }
+    ev.order = d;
+    seen |= 2;
+    q += 7;
+    while (q < e && buf[q] === SP) q++;
+    // migratetype=<digit>
+    if (q + 13 > e || dv.getInt32(q, true) !== W_MIGR || dv.getInt32(q + 4, true) !== W_ATET || dv.getInt32(q + 8, true) !== W_YPE_EQ) {
+      this.fastSeen = seen;
+      return q;
+    }
+    d = buf[q + 12]! - 48;
+    if (d < 0 || d > 9 || (q + 13 < e && buf[q + 13] !== SP)) { this.fastSeen = seen; return q; }
+    ev.migratetype = d;
+    seen |= 4;
+    q += 13;
+    while (q < e && buf[q] === SP) q++;
+    // gfp_flags=<the rest, a cached string> or percpu_refill=<digit>, last
+    const w = q + 13 < e ? dv.getInt32(q, true) : 0;
+    if (w === W_GFP_ && dv.getInt32(q + 4, true) === W_FLAG && buf[q + 8] === 115 && buf[q + 9] === 61) {
+      const vs = q + 10;
+      const cached = this.gfpBySlot[tokenSlot(buf, vs, e)]!;
+      if (cached >= 0 && this.gfps.matches(cached, buf, dv, vs, e)) {
+        this.fastGfp = cached;
+        this.fastGfpStart = vs;
+        seen |= 8;
+        q = e;
+      }
+    } else if (w === W_PERC && q + 15 === e && dv.getInt32(q + 4, true) === W_PU_R && dv.getInt32(q + 8, true) === W_EFIL &&
+      buf[q + 12] === 108 && buf[q + 13] === 61) {
+      d = buf[q + 14]! - 48;
+      if (d >= 0 && d <= 9) { ev.percpuRefill = d; q = e; }
+    }
+    this.fastSeen = seen;
+    return q;
   }
 
   /** where scanNumber stopped (the space after the value, or the line end) */

@@ -60,8 +60,11 @@ export class Sink {
   skipped = 0;
   unparsed = 0;
   readonly firstErrors: string[] = [];
-  firstTimestamp: number | null = null;
-  lastTimestamp: number | null = null;
+  /** the first and last event's time, once `timed`: double fields (a `number | null` field would box every time
+   *  stored in it, an allocation per event) */
+  private timed = false;
+  private firstTime = NaN;
+  private lastTime = NaN;
   private readonly maxErrors: number;
 
   readonly file: string;
@@ -82,8 +85,9 @@ export class Sink {
     ev.line = lineNo;
     ev.names.counts[ev.nameId]!++;
     if (ev.id === EV_OTHER) this.skipped++;
-    if (this.firstTimestamp === null) this.firstTimestamp = ev.time;
-    this.lastTimestamp = ev.time;
+    const t = ev.time;
+    if (!this.timed) { this.timed = true; this.firstTime = t; }
+    this.lastTime = t;
     this.onEvent(ev);
   }
 
@@ -106,7 +110,7 @@ export class Sink {
     return {
       format, lines: this.lines, events, skipped: this.skipped, unparsed: this.unparsed,
       firstErrors: this.firstErrors, kernelEra: era.kernelEra, gfpEra: era.gfpEra,
-      firstTimestamp: this.firstTimestamp, lastTimestamp: this.lastTimestamp,
+      firstTimestamp: this.timed ? this.firstTime : null, lastTimestamp: this.timed ? this.lastTime : null,
       lostNotices: lost?.lostNotices ?? 0, lostEvents: lost?.lostEvents ?? 0,
     };
   }

@@ -5,7 +5,10 @@
  * work: every line must decode exactly as without it.
  */
 import { describe, expect, it } from 'vitest';
-import { collect } from './helpers.js';
+import { collect, snap } from './helpers.js';
+import { LINE_EVENT, TextParser } from '../../src/trace/ftrace.js';
+import { TraceEvent } from '../../src/trace/event.js';
+import { EraSignals, eraForKernel } from '../../src/trace/era.js';
 
 /** one ftrace line with `task-pid` right-aligned in 16 columns (not the kernel's `%16s-%-7d`: the general scan reads it) */
 function line(task: string, pid: number, ts: string, event: string, fields: string): string {
@@ -163,5 +166,91 @@ describe('TextParser fixed columns', () => {
     expect(errors).toEqual([]);
     expect(evs.map((e) => [e.task, e.pid, e.flags])).toEqual([['big', 12345678, '.....'], ['old', 42, 'd..3'], ['bash', 42, '.....']]);
     expect(r.lines).toBe(4);
+  });
+});
+
+describe('TextParser kernelLayout', () => {
+  /** each line parsed twice by one parser: as the real pass reads it (kernelLayout first) and with a first look's
+   *  EraSignals set, which takes parsePageFields' general loop for every field (and reads the page pointer where the
+   *  real pass skips 16 digits and a space: the lines below have no pointer followed by two spaces) */
+  function both(lines: string[]): { fast: unknown[]; general: unknown[] } {
+    const parser = new TextParser();
+    parser.setEra(eraForKernel('6.18')!.gfpEra);
+    const ev = new TraceEvent(parser.names, parser.tasks, parser.gfps);
+    const fast: unknown[] = [];
+    const general: unknown[] = [];
+    for (const text of lines) {
+      const buf = Buffer.from(`${text}\n`);
+      for (const [out, sig] of [[fast, null], [general, new EraSignals()]] as const) {
+        parser.sig = sig;
+        const r = parser.parse(buf, 0, buf.length - 1, ev);
+        out.push(r === LINE_EVENT ? { ...snap(ev), gfpMask: ev.gfpMask } : [r, parser.error]);
+      }
+    }
+    return { fast, general };
+  }
+
+  it('when page-event fields vary in form, order, spacing and presence then every line decodes as the general loop decodes it', () => {
+    const head = (ev: string) => `            bash-4242    [001] .....  1000.000002: ${ev}: `;
+    const fields = [
+      // the kernel's own forms, each event
+      'page=00000000deadbeef pfn=0x100026 order=0',
+      'page=00000000deadbeef pfn=0x100026 order=3 migratetype=1',
+      'page=00000000deadbeef pfn=0x1 order=0 migratetype=2 gfp_flags=GFP_KERNEL|__GFP_RECLAIMABLE',
+      'page=00000000deadbeef pfn=0x500b90 order=0 migratetype=1 percpu_refill=1',
+      'page=0000000000000000 pfn=0x0 order=9 migratetype=1 gfp_flags=GFP_TRANSHUGE|__GFP_NORETRY',
+      'page=00000000deadbeef pfn=0xfffffffffffff order=0', 'page=00000000deadbeef pfn=0x1234abcd order=0',
+      'page=00000000deadbeef pfn=0xabcdef012 order=0', 'page=00000000deadbeef pfn=0x12345 order=0',
+      'page=00000000deadbeef pfn=0x1234abcd', 'page=00000000deadbeef pfn=0x12:4abcd order=0',
+      'page=00000000deadbeef pfn=0x1234ab`d order=0', 'page=00000000deadbeef pfn=0x1234abgd order=0',
+      'page=00000000deadbeef pfn=0xffffffffffffffff order=0',
+      // forms the general loop takes over at some field
+      'page=00000000deadbeef pfn=0X10 order=0', 'page=00000000deadbeef pfn=0x1F order=0',
+      'page=00000000deadbeef pfn=0x order=0', 'page=00000000deadbeef pfn=0x12g order=0', 'page=00000000deadbeef pfn=4096 order=0',
+      'page=00000000deadbeef pfn=-1 order=0', 'page=(null) pfn=0 order=0 migratetype=1 gfp_flags=GFP_KERNEL',
+      'page=00000000deadbeef pfn=0x10  order=1  migratetype=2',
+      'page=00000000deadbeef pfn=0x10 order=10', 'page=00000000deadbeef pfn=0x10 order=11', 'page=00000000deadbeef pfn=0x10 order=-1',
+      'page=00000000deadbeef pfn=0x10 order=x', 'page=00000000deadbeef pfn=0x10 order=', 'page=00000000deadbeef pfn=0x10',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=12', 'page=00000000deadbeef pfn=0x10 order=0 migratetype=',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=1 percpu_refill=12',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=1 percpu_refill=1 extra=3',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=1 gfp_flags=GFP_KERNEL extra=3',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=1 gfp_flags=GFP_KERNEL',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=1 gfp_flags=GFP_NOWAIT',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=1 gfp_flags=GFP_BOGUS',
+      'page=00000000deadbeef pfn=0x10 order=0 migratetype=1 gfp_flags=',
+      'page=00000000deadbeef pfn=0x10 order=0 cold=1', 'page=00000000deadbeef pfn=0x10 migratetype=1 order=0',
+      'pfn=0x10 order=0', 'page=00000000deadbee pfn=0x10 order=0', 'page=00000000deadbeef order=0',
+      'page=00000000deadbeef pfn=0x10 alloc_order=0 fallback_order=9 alloc_migratetype=0 fallback_migratetype=1 fragmenting=1 change_ownership=0',
+    ];
+    const events = ['mm_page_alloc', 'mm_page_free', 'mm_page_free_batched', 'mm_page_alloc_zone_locked', 'mm_page_pcpu_drain',
+      'mm_page_alloc_extfrag'];
+    const lines = events.flatMap((ev) => fields.map((f) => head(ev) + f));
+    // twice: the second time the gfp cache holds every string
+    const { fast, general } = both([...lines, ...lines]);
+    expect(fast).toEqual(general);
+    // the cases above reach every field of the fast path and its hand-overs
+    expect(fast.filter((r) => !Array.isArray(r)).length).toBeGreaterThan(100);
+    expect(fast.filter((r) => Array.isArray(r)).length).toBeGreaterThan(100);
+  });
+});
+
+describe('TextParser timestamp', () => {
+  it('when the seconds have four or five digits (read as a word and a byte) or any other count then time is as the digits say', async () => {
+    const secs = ['0', '1', '12', '123', '1234', '9999', '10000', '99999', '123456', '1234567', '00001000'];
+    const text = secs.map((t) => kline('bash', 77, 1, '.....', `${t}.000001`, FREE)).join('') +
+      kline('bash', 77, 1, '.....', '1234', FREE) + kline('bash', 77, 1, '.....', '12345', FREE) + kline('bash', 77, 1, '.....', '12a4.000001', FREE);
+    const { evs, errors } = await collect('-', {}, text);
+    expect(evs.map((e) => e.time)).toEqual([...secs.map((t) => Number(t) + 1 / 1e6), 1234, 12345]);
+    expect(errors.map((m) => m.slice(0, 35))).toEqual(['<stdin>:14: cannot parse line:     ']);
+  });
+
+  it('when the fraction has six digits (read as two words) or any other count then time is integer + fraction / 10^digits', async () => {
+    const fracs = ['000002', '999999', '123456', '090807', '000000', '5', '12345', '1234567', '000000009', ''];
+    const text = fracs.map((f, i) => kline('bash', 77, 1, '.....', `${1000 + i}.${f}`, FREE)).join('') +
+      kline('bash', 77, 1, '.....', '1.12a456', FREE) + kline('bash', 77, 1, '.....', '1.123456x', FREE);
+    const { evs, errors } = await collect('-', {}, text);
+    expect(evs.map((e) => e.time)).toEqual(fracs.map((f, i) => 1000 + i + (f === '' ? 0 : Number(f) / 10 ** f.length)));
+    expect(errors.map((m) => m.slice(0, 35))).toEqual(['<stdin>:11: cannot parse line:     ', '<stdin>:12: cannot parse line:     ']);
   });
 });
