@@ -2,9 +2,10 @@
  * The parsing half of the replay pipeline (pipeline.ts), run in a worker_threads Worker: readTrace() over one file,
  * and for each event the fields of the Request the in-thread path's eventToRequest() would make (the four page
  * requests packed straight from the TraceEvent, the other kinds through eventToRequest) packed into Float64Array
- * batches (layout in pipeline-layout.ts) posted to the main thread with their buffers transferred. Strings (task names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the
- * main thread grows from each batch's `strs`. At most `batchesAhead` full batches' worth of records are out at once (readTrace's pause
- * hook waits for a buffer to come back), so memory stays bounded whatever the trace's size.
+ * batches (layout in pipeline-layout.ts) posted to the main thread with their buffers transferred. Strings (task
+ * names, gfp texts, the gfp era, bad-line messages) travel as ids into a table the main thread grows from each
+ * batch's `strs`. At most `batchesAhead` full batches' worth of records are out at once (readTrace's pause hook
+ * waits for a buffer to come back), so memory stays bounded whatever the trace's size.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { readTrace } from '../trace/read.js';
