@@ -287,6 +287,15 @@ const gfpZoneTable: readonly number[] = [
   ZONE_DMA, // 0xf bad
 ];
 
+/**
+ * The slot of `mask` in a direct-mapped cache of 2^bits entries (the per-mask memos of the hot path): Fibonacci
+ * hashing, the top bits of mask × 2^32/φ. The masks a trace repeats differ in a few middle bits (GFP_KERNEL 0xcc0,
+ * GFP_HIGHUSER_MOVABLE|__GFP_ZERO 0x400dc0), which xor-folding the low bits made collide.
+ */
+export function gfpCacheSlot(mask: number, bits: number): number {
+  return Math.imul(mask, 0x9e3779b1) >>> (32 - bits);
+}
+
 /** include/linux/gfp.h gfp_zone(): the highest zone a request may use (x86-64; same table in every era). */
 export function gfpZone(mask: number, era: GfpEra): number {
   eraById(era);

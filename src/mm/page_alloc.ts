@@ -44,7 +44,7 @@ import {
 import type { AllocContext } from './internal.js';
 import { FALLBACK_NONE, FALLBACK_CLAIM, FALLBACK_STEAL, freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, pcpStats, rmqueuePcplist } from './pcp.js';
 import type { BuddyOps } from './pcp.js';
-import { gfpBit, gfpMigratetype, gfpZone, gfpZoneBad } from './gfp.js';
+import { gfpBit, gfpCacheSlot, gfpMigratetype, gfpZone, gfpZoneBad } from './gfp.js';
 import { FPI_NONE, RMQUEUE_NORMAL, buddyStats, freeOnePage as buddyFreeOnePage, reserveHighatomicPageblock, rmqueueBlock, rmqueueSmallest } from './buddy.js';
 import { getPageblockMigratetype } from './memmap.js';
 
@@ -74,11 +74,12 @@ export function resolveGfpBits(era: string): GfpBits {
   };
 }
 
-const GFP_CACHE_SIZE = 64;
+const GFP_CACHE_BITS = 6;
+const GFP_CACHE_SIZE = 1 << GFP_CACHE_BITS;
 
 /** gfp_zone() | gfp_migratetype() << 4 | GFP_ZONE_BAD << 8 for `mask`, through the cache. */
 function gfpDecode(pa: PageAlloc, mask: number): number {
-  const slot = (mask ^ (mask >>> 6) ^ (mask >>> 13) ^ (mask >>> 20)) & (GFP_CACHE_SIZE - 1);
+  const slot = gfpCacheSlot(mask, GFP_CACHE_BITS);
   if (pa.gfpCacheKey[slot] === mask) return pa.gfpCacheVal[slot]!;
   // gfp_migratetype() numbers types as that kernel does (MOVABLE 2 on v4.0): translate to the simulator's slots
   const v = gfpZone(mask, pa.era) | (pa.mtFromKernel[gfpMigratetype(mask, pa.era)]! << 4) | (gfpZoneBad(mask) ? 1 << 8 : 0);

@@ -53,7 +53,7 @@ import {
 } from './mmzone.js';
 import type { PglistData, Zone } from './mmzone.js';
 import { freePages, nextZonesZonelist, zoneWatermarkOk } from './page_alloc.js';
-import { gfpBit, gfpZone } from './gfp.js';
+import { gfpBit, gfpCacheSlot, gfpZone } from './gfp.js';
 import { FREED_BY_DIRECT_RECLAIM, FREED_BY_KSWAPD } from './system.js';
 import type { MmSystem } from './system.js';
 import type { TaskTable } from './oom_kill.js';
@@ -475,12 +475,13 @@ function zoneIdxOfPfn(node: PglistData, pfn: number): number {
   return -1;
 }
 
-const KIND_CACHE_SIZE = 64;
+const KIND_CACHE_BITS = 6;
+const KIND_CACHE_SIZE = 1 << KIND_CACHE_BITS;
 
 /** The page kind the rules give a request (gfp_mask, gfp_migratetype()); a trace repeats a few masks: memoized. */
 export function pageKindOf(sys: MmSystem, gfpMask: number, migratetype: number): number {
   const st = sys.reclaim;
-  const slot = (gfpMask ^ (gfpMask >>> 6) ^ (gfpMask >>> 13) ^ (gfpMask >>> 20)) & (KIND_CACHE_SIZE - 1);
+  const slot = gfpCacheSlot(gfpMask, KIND_CACHE_BITS);
   // key −1 marks an empty slot: a mask of −1 (every bit) is never memoized
   if (st.kindCacheGfp[slot] === gfpMask && st.kindCacheMt[slot] === migratetype && gfpMask !== -1) return st.kindCacheKind[slot]!;
   const kind = pageKindByRules(st, gfpMask, migratetype);
