@@ -31,23 +31,10 @@
  */
 import type { Machine } from './machine.js';
 import type { Zone } from './mmzone.js';
-import { MIGRATE_MOVABLE, WMARK_MIN, ZONE_NORMAL, pageblock_order } from './mmzone.js';
+import * as mmzoneConsts from './mmzone.js';
 import type { AllocContext } from './internal.js';
 import type { Policy } from '../policy/policy.js';
-import {
-  ALLOC_CMA,
-  ALLOC_CPUSET,
-  ALLOC_HARDER,
-  ALLOC_HIGHATOMIC,
-  ALLOC_KSWAPD,
-  ALLOC_MIN_RESERVE,
-  ALLOC_NOFRAGMENT,
-  ALLOC_NON_BLOCK,
-  ALLOC_NO_WATERMARKS,
-  ALLOC_OOM,
-  ALLOC_WMARK_HIGH,
-  ALLOC_WMARK_MIN,
-} from './internal.js';
+import * as internalConsts from './internal.js';
 import {
   AllocSteps,
   allocPagesFast,
@@ -64,7 +51,8 @@ import type { AllocOut } from './page_alloc.js';
 import { drainAllPages } from './pcp.js';
 import { unreserveHighatomicPageblock } from './buddy.js';
 import { formatGfpMode, gfpBit } from './gfp.js';
-import { COMPACTFAIL, COMPACTSTALL, COMPACTSUCCESS, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE, newVmstat } from './vmstat.js';
+import { newVmstat } from './vmstat.js';
+import * as vmstatConsts from './vmstat.js';
 import { WARN_PRINT, newNopageRs, newWarnAllocState, referenceShowMemConfig, warnAlloc } from './show_mem.js';
 import type { ShowMemConfig, ShowMemInput, WarnAllocCtx } from './show_mem.js';
 import type { MmHooks, MmSystem } from './system.js';
@@ -88,6 +76,12 @@ import {
   zoneCompaction,
 } from './compaction.js';
 import { createTaskTable, outOfMemory, taskComm, taskIsOomVictim, taskPid, taskPagesAdd } from './oom_kill.js';
+
+// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
+// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
+const { COMPACTFAIL, COMPACTSTALL, COMPACTSUCCESS, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE } = vmstatConsts;
+const { MIGRATE_MOVABLE, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneConsts;
+const { ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_HIGH, ALLOC_WMARK_MIN } = internalConsts;
 
 /** Simulator bound on passes of `retry:` in one request (see the file header). Not a kernel constant. */
 export const SLOWPATH_MAX_RETRIES = 256;

@@ -37,20 +37,10 @@
 import { InputError } from '../errors.js';
 import type { Machine } from './machine.js';
 import type { AllocContext } from './internal.js';
-import { ZONE_RECLAIM_ACTIVE } from './internal.js';
-import { PAGE_ALLOC, PAGE_TAIL, PG_movable_alike } from './memmap.js';
+import * as internalConsts from './internal.js';
+import * as memmapConsts from './memmap.js';
 import type { MemMap } from './memmap.js';
-import {
-  MAX_NR_ZONES,
-  MIGRATE_MOVABLE,
-  MIGRATE_RECLAIMABLE,
-  MIGRATE_UNMOVABLE,
-  PAGE_ALLOC_COSTLY_ORDER,
-  WMARK_HIGH,
-  WMARK_MIN,
-  ZONE_NORMAL,
-  pageblock_order,
-} from './mmzone.js';
+import * as mmzoneConsts from './mmzone.js';
 import type { PglistData, Zone } from './mmzone.js';
 import { freePages, nextZonesZonelist, zoneWatermarkOk } from './page_alloc.js';
 import { gfpBit, gfpCacheSlot, gfpZone } from './gfp.js';
@@ -77,6 +67,12 @@ import {
   PGSTEAL_FILE,
   PGSTEAL_KSWAPD,
 } from './vmstat.js';
+
+// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
+// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
+const { MAX_NR_ZONES, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, PAGE_ALLOC_COSTLY_ORDER, WMARK_HIGH, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneConsts;
+const { ZONE_RECLAIM_ACTIVE } = internalConsts;
+const { PAGE_ALLOC, PAGE_TAIL, PG_movable_alike } = memmapConsts;
 
 // ---------------------------------------------------------------------------------------------------------------
 // constants (mm/vmscan.c, include/linux/swap.h, include/linux/mmzone.h, include/linux/compaction.h @ v6.18)

@@ -6,7 +6,8 @@
 import type { Machine } from '../mm/machine.js';
 import { createAllocOut, createPageAlloc, allocPagesFast, freePages } from '../mm/page_alloc.js';
 import type { AllocOut, PageAlloc } from '../mm/page_alloc.js';
-import { newVmstat, PGALLOC_DMA, PGFREE, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED } from '../mm/vmstat.js';
+import { newVmstat } from '../mm/vmstat.js';
+import * as vmstatConsts from '../mm/vmstat.js';
 import { newWarnAllocState, warnAlloc, WARN_PRINT } from '../mm/show_mem.js';
 import type { WarnAllocState } from '../mm/show_mem.js';
 import { formatGfpMode, gfpZone } from '../mm/gfp.js';
@@ -20,6 +21,10 @@ import type { ReclaimOptions } from '../mm/vmscan.js';
 import { kcompactdRun, compactionStepNames } from '../mm/compaction.js';
 import { oomStepNames, taskId } from '../mm/oom_kill.js';
 import { stepNames as paStepNames } from '../mm/page_alloc.js';
+
+// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
+// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
+const { PGALLOC_DMA, PGFREE, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED } = vmstatConsts;
 
 /** The outcome record of one allocation, reused. */
 export interface DriverOut {

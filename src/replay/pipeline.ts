@@ -17,16 +17,21 @@ import { reviveError } from '../errors.js';
 import type { ReadResult } from '../trace/read.js';
 import type { ReplayEngine } from './engine.js';
 // request.js, not engine.js: the replay command starts the worker before the simulator's modules load
-import {
-  REQ_ALLOC, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS,
-  Request,
-} from './request.js';
-import {
-  P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
-  S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
-} from './pipeline-layout.js';
+import { Request } from './request.js';
+import * as request from './request.js';
+import * as layout from './pipeline-layout.js';
 import type { PipelineWorkerData, ToMain, ToWorker } from './pipeline-layout.js';
 import type { TraceReplayOptions } from './trace.js';
+
+// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
+// with a TDZ check, at every use: replayBatch's per-record constants are copied into module consts
+const {
+  REQ_ALLOC, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS,
+} = request;
+const {
+  P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
+  S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
+} = layout;
 
 /** files below this size replay in-thread: a worker's start-up (≈ 50 ms of CPU: loading the parser's modules) and its
  *  compiler's second warm-up are not worth it */
@@ -172,7 +177,9 @@ function replayBatch(f: Float64Array, n: number, req: Request, strs: string[], e
     req.timeNs = Math.round(t * 1e9);
     req.task = strs[f[o + S_TASK]! | 0]!;
     req.pid = f[o + S_PID]! | 0;
-    req.cpu = (f[o + S_CPU]! | 0) % nrCpus;
+    // (a division only for a cpu column beyond the machine's cpus)
+    const cpu = f[o + S_CPU]! | 0;
+    req.cpu = cpu >= 0 && cpu < nrCpus ? cpu : cpu % nrCpus;
     req.name = '';
     req.kind = kind;
     switch (kind) {
