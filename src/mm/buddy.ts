@@ -19,19 +19,19 @@
 import type { Policy } from '../policy/policy.js';
 import { v6_18 } from '../policy/v6.18.js';
 import { InputError } from '../errors.js';
-import * as internalConsts from './internal.js';
+import * as internalModule from './internal.js';
 import { getPageblockMigratetype, setPageblockMigratetype } from './memmap.js';
-import * as memmapConsts from './memmap.js';
+import * as memmapModule from './memmap.js';
 import type { MemMap } from './memmap.js';
-import * as mmzoneConsts from './mmzone.js';
+import * as mmzoneModule from './mmzone.js';
 import type { FreeAreaState, Zone } from './mmzone.js';
 import { boostWatermark } from './watermark.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
 // with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
-const { MAX_PAGE_ORDER, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } = mmzoneConsts;
-const { ALLOC_CMA, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ZONE_BOOSTED_WATERMARK } = internalConsts;
-const { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_RESERVED, PAGE_TAIL, PB_MIGRATETYPE_MASK, PB_migrate_isolate, PG_BUDDY_MT_SHIFT, PG_movable_alike } = memmapConsts;
+const { MAX_PAGE_ORDER, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } = mmzoneModule;
+const { ALLOC_CMA, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ZONE_BOOSTED_WATERMARK } = internalModule;
+const { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_RESERVED, PAGE_TAIL, PB_MIGRATETYPE_MASK, PB_migrate_isolate, PG_BUDDY_MT_SHIFT, PG_movable_alike } = memmapModule;
 
 /** fpi_t flags (mm/internal.h v6.18) */
 export const FPI_NONE = 0;

@@ -11,11 +11,11 @@
  * byte per 512 pages: 15.002 bytes (budget ≤ 24).
  */
 import { InputError } from '../errors.js';
-import * as mmzoneConsts from './mmzone.js';
+import * as mmzoneModule from './mmzone.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
 // with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
-const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_TYPES, pageblock_order } = mmzoneConsts;
+const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_TYPES, pageblock_order } = mmzoneModule;
 
 /**
  * Page states (one per pfn). Exactly one holds for every pfn of a zone; checkBuddy() verifies it.

@@ -21,20 +21,25 @@
 import type { Policy } from '../policy/policy.js';
 import { v6_18 } from '../policy/v6.18.js';
 import type { PglistData, Sysctl, Zone } from './mmzone.js';
-import * as mmzoneConsts from './mmzone.js';
+import * as mmzoneModule from './mmzone.js';
 import { createAllocContext } from './internal.js';
-import * as internalConsts from './internal.js';
+import * as internalModule from './internal.js';
 import type { AllocContext } from './internal.js';
-import { FALLBACK_NONE, FALLBACK_CLAIM, FALLBACK_STEAL, freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, pcpStats, rmqueuePcplist } from './pcp.js';
+import { pcpStats } from './pcp.js';
+import * as pcpModule from './pcp.js';
 import type { BuddyOps } from './pcp.js';
-import { gfpBit, gfpCacheSlot, gfpMigratetype, gfpZone, gfpZoneBad } from './gfp.js';
+import * as gfpModule from './gfp.js';
 import { FPI_NONE, RMQUEUE_NORMAL, buddyStats, freeOnePage as buddyFreeOnePage, reserveHighatomicPageblock, rmqueueBlock, rmqueueSmallest } from './buddy.js';
-import { getPageblockMigratetype } from './memmap.js';
+import * as memmapModule from './memmap.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
-const { MAX_NR_ZONES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, MIGRATE_TYPES, WMARK_HIGH, WMARK_LOW, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } = mmzoneConsts;
-const { ALLOC_CMA, ALLOC_FAIR, ALLOC_HARDER, ALLOC_HIGH, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_RESERVES, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ZONE_BELOW_HIGH, ZONE_BOOSTED_WATERMARK } = internalConsts;
+// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
+// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+const { MAX_NR_ZONES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, MIGRATE_TYPES, WMARK_HIGH, WMARK_LOW, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } = mmzoneModule;
+const { ALLOC_CMA, ALLOC_FAIR, ALLOC_HARDER, ALLOC_HIGH, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_RESERVES, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ZONE_BELOW_HIGH, ZONE_BOOSTED_WATERMARK } = internalModule;
+const { FALLBACK_NONE, FALLBACK_CLAIM, FALLBACK_STEAL, freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, rmqueuePcplist } = pcpModule;
+const { gfpBit, gfpCacheSlot, gfpMigratetype, gfpZone, gfpZoneBad } = gfpModule;
+const { getPageblockMigratetype } = memmapModule;
 
 /** The real buddy allocator (buddy.ts) as the fast path calls it; tests may pass a stand-in. */
 export const buddyOps: BuddyOps = {

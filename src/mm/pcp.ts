@@ -24,17 +24,17 @@
  */
 import type { Policy } from '../policy/policy.js';
 import type { MemMap } from './memmap.js';
-import * as memmapConsts from './memmap.js';
-import * as mmzoneConsts from './mmzone.js';
+import * as memmapModule from './memmap.js';
+import * as mmzoneModule from './mmzone.js';
 import type { Zone } from './mmzone.js';
-import * as internalConsts from './internal.js';
+import * as internalModule from './internal.js';
 import { FPI_NONE, RMQUEUE_NORMAL } from './buddy.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
 // with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
-const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, WMARK_HIGH, WMARK_LOW, ZONE_MOVABLE } = mmzoneConsts;
-const { ZONE_BELOW_HIGH, ZONE_RECLAIM_ACTIVE } = internalConsts;
-const { PAGE_ALLOC, PAGE_PCP } = memmapConsts;
+const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, WMARK_HIGH, WMARK_LOW, ZONE_MOVABLE } = mmzoneModule;
+const { ZONE_BELOW_HIGH, ZONE_RECLAIM_ACTIVE } = internalModule;
+const { PAGE_ALLOC, PAGE_PCP } = memmapModule;
 
 
 /** pcp->flags bits (mm/page_alloc.c) */

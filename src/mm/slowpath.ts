@@ -31,32 +31,22 @@
  */
 import type { Machine } from './machine.js';
 import type { Zone } from './mmzone.js';
-import * as mmzoneConsts from './mmzone.js';
+import * as mmzoneModule from './mmzone.js';
 import type { AllocContext } from './internal.js';
 import type { Policy } from '../policy/policy.js';
-import * as internalConsts from './internal.js';
-import {
-  AllocSteps,
-  allocPagesFast,
-  buddyOps,
-  createAllocOut,
-  createPageAlloc,
-  freePagesZone,
-  getPageFromFreelist,
-  nextZonesZonelist,
-  pfnToZone,
-  zoneWatermarkOk,
-} from './page_alloc.js';
+import * as internalModule from './internal.js';
+import { AllocSteps, buddyOps } from './page_alloc.js';
+import * as pageAllocModule from './page_alloc.js';
 import type { AllocOut } from './page_alloc.js';
 import { drainAllPages } from './pcp.js';
 import { unreserveHighatomicPageblock } from './buddy.js';
 import { formatGfpMode, gfpBit } from './gfp.js';
 import { newVmstat } from './vmstat.js';
-import * as vmstatConsts from './vmstat.js';
+import * as vmstatModule from './vmstat.js';
 import { WARN_PRINT, newNopageRs, newWarnAllocState, referenceShowMemConfig, warnAlloc } from './show_mem.js';
 import type { ShowMemConfig, ShowMemInput, WarnAllocCtx } from './show_mem.js';
 import type { MmHooks, MmSystem } from './system.js';
-import { createReclaimState, lruAddZone, lruDelZone, tryToFreePages, wakeupKswapd, zoneReclaimablePages } from './vmscan.js';
+import * as vmscanModule from './vmscan.js';
 import type { ReclaimOptions } from './vmscan.js';
 import {
   COMPACT_COMPLETE,
@@ -75,13 +65,17 @@ import {
   tryToCompactPages,
   zoneCompaction,
 } from './compaction.js';
-import { createTaskTable, outOfMemory, taskComm, taskIsOomVictim, taskPid, taskPagesAdd } from './oom_kill.js';
+import * as oomKillModule from './oom_kill.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
-const { COMPACTFAIL, COMPACTSTALL, COMPACTSUCCESS, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE } = vmstatConsts;
-const { MIGRATE_MOVABLE, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneConsts;
-const { ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_HIGH, ALLOC_WMARK_MIN } = internalConsts;
+// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
+// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+const { COMPACTFAIL, COMPACTSTALL, COMPACTSUCCESS, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE } = vmstatModule;
+const { MIGRATE_MOVABLE, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneModule;
+const { ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_HIGH, ALLOC_WMARK_MIN } = internalModule;
+const { allocPagesFast, createAllocOut, createPageAlloc, freePagesZone, getPageFromFreelist, nextZonesZonelist, pfnToZone, zoneWatermarkOk } = pageAllocModule;
+const { createReclaimState, lruAddZone, lruDelZone, tryToFreePages, wakeupKswapd, zoneReclaimablePages } = vmscanModule;
+const { createTaskTable, outOfMemory, taskComm, taskIsOomVictim, taskPid, taskPagesAdd } = oomKillModule;
 
 /** Simulator bound on passes of `retry:` in one request (see the file header). Not a kernel constant. */
 export const SLOWPATH_MAX_RETRIES = 256;

@@ -37,13 +37,13 @@
 import { InputError } from '../errors.js';
 import type { Machine } from './machine.js';
 import type { AllocContext } from './internal.js';
-import * as internalConsts from './internal.js';
-import * as memmapConsts from './memmap.js';
+import * as internalModule from './internal.js';
+import * as memmapModule from './memmap.js';
 import type { MemMap } from './memmap.js';
-import * as mmzoneConsts from './mmzone.js';
+import * as mmzoneModule from './mmzone.js';
 import type { PglistData, Zone } from './mmzone.js';
 import { freePages, nextZonesZonelist, zoneWatermarkOk } from './page_alloc.js';
-import { gfpBit, gfpCacheSlot, gfpZone } from './gfp.js';
+import * as gfpModule from './gfp.js';
 import { FREED_BY_DIRECT_RECLAIM, FREED_BY_KSWAPD } from './system.js';
 import type { MmSystem } from './system.js';
 import type { TaskTable } from './oom_kill.js';
@@ -69,10 +69,12 @@ import {
 } from './vmstat.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
-const { MAX_NR_ZONES, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, PAGE_ALLOC_COSTLY_ORDER, WMARK_HIGH, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneConsts;
-const { ZONE_RECLAIM_ACTIVE } = internalConsts;
-const { PAGE_ALLOC, PAGE_TAIL, PG_movable_alike } = memmapConsts;
+// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
+// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+const { MAX_NR_ZONES, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, PAGE_ALLOC_COSTLY_ORDER, WMARK_HIGH, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneModule;
+const { ZONE_RECLAIM_ACTIVE } = internalModule;
+const { PAGE_ALLOC, PAGE_TAIL, PG_movable_alike } = memmapModule;
+const { gfpBit, gfpCacheSlot, gfpZone } = gfpModule;
 
 // ---------------------------------------------------------------------------------------------------------------
 // constants (mm/vmscan.c, include/linux/swap.h, include/linux/mmzone.h, include/linux/compaction.h @ v6.18)

@@ -4,27 +4,37 @@
  * until src/mm/slowpath.ts (the whole __alloc_pages_slowpath) is wired in; see README "replay" for what it lacks.
  */
 import type { Machine } from '../mm/machine.js';
-import { createAllocOut, createPageAlloc, allocPagesFast, freePages } from '../mm/page_alloc.js';
+import * as pageAllocModule from '../mm/page_alloc.js';
 import type { AllocOut, PageAlloc } from '../mm/page_alloc.js';
 import { newVmstat } from '../mm/vmstat.js';
-import * as vmstatConsts from '../mm/vmstat.js';
+import * as vmstatModule from '../mm/vmstat.js';
 import { newWarnAllocState, warnAlloc, WARN_PRINT } from '../mm/show_mem.js';
 import type { WarnAllocState } from '../mm/show_mem.js';
 import { formatGfpMode, gfpZone } from '../mm/gfp.js';
 import type { Zone } from '../mm/mmzone.js';
 import { PATH_FAIL, PATH_FAST, PATH_REJECT } from './decision.js';
 import type { MmHooks, MmSystem } from '../mm/system.js';
-import { allocPages, createAllocResult, createMmSystem, freeAllocated, slowpathStepNames } from '../mm/slowpath.js';
+import { slowpathStepNames } from '../mm/slowpath.js';
+import * as slowpathModule from '../mm/slowpath.js';
 import type { AllocResult } from '../mm/slowpath.js';
-import { kswapdRun, vmscanStepNames } from '../mm/vmscan.js';
+import { vmscanStepNames } from '../mm/vmscan.js';
+import * as vmscanModule from '../mm/vmscan.js';
 import type { ReclaimOptions } from '../mm/vmscan.js';
-import { kcompactdRun, compactionStepNames } from '../mm/compaction.js';
-import { oomStepNames, taskId } from '../mm/oom_kill.js';
+import { compactionStepNames } from '../mm/compaction.js';
+import * as compactionModule from '../mm/compaction.js';
+import { oomStepNames } from '../mm/oom_kill.js';
+import * as oomKillModule from '../mm/oom_kill.js';
 import { stepNames as paStepNames } from '../mm/page_alloc.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
-const { PGALLOC_DMA, PGFREE, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED } = vmstatConsts;
+// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
+// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+const { PGALLOC_DMA, PGFREE, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED } = vmstatModule;
+const { createAllocOut, createPageAlloc, allocPagesFast, freePages } = pageAllocModule;
+const { allocPages, createAllocResult, createMmSystem, freeAllocated } = slowpathModule;
+const { kswapdRun } = vmscanModule;
+const { kcompactdRun } = compactionModule;
+const { taskId } = oomKillModule;
 
 /** The outcome record of one allocation, reused. */
 export interface DriverOut {

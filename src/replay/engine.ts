@@ -15,8 +15,8 @@ import type { Machine } from '../mm/machine.js';
 import { machineZoneViews } from '../mm/machine.js';
 import { checkBuddy } from '../mm/debug_vm.js';
 import { getPageblockMigratetype } from '../mm/memmap.js';
-import * as memmap from '../mm/memmap.js';
-import * as mmzone from '../mm/mmzone.js';
+import * as memmapModule from '../mm/memmap.js';
+import * as mmzoneModule from '../mm/mmzone.js';
 import type { PglistData, Sysctl, Zone } from '../mm/mmzone.js';
 import { createAllocOut, freeOnePage as zoneFreeOnePage, pfnToZone } from '../mm/page_alloc.js';
 import type { AllocOut } from '../mm/page_alloc.js';
@@ -25,15 +25,15 @@ import { pcpAllowedOrder } from '../mm/pcp.js';
 import { formatGfpFlags, formatGfpMode, gfpBit, gfpMigratetype, gfpZone, translateGfp } from '../mm/gfp.js';
 import { printBuddyinfo, printPagetypeinfo, migratetypeNames } from '../mm/procfs.js';
 import { counterNames, refreshVmstatGauges, vmstatIndex } from '../mm/vmstat.js';
-import * as vmstat from '../mm/vmstat.js';
+import * as vmstatModule from '../mm/vmstat.js';
 import { WARN_PRINT, warnAlloc } from '../mm/show_mem.js';
 import { setupPerZoneLowmemReserve, setupPerZoneWmarks } from '../mm/watermark.js';
 import { CLAIM_IMPOSSIBLE, CLAIM_TAKEOVER, claimBlock, pcpAddHead, pcpAddTail, takePageOffPcp } from '../mm/isolate.js';
 import { Time6, allocPathNames, freeActionNames, modeNames } from './decision.js';
-import * as decision from './decision.js';
+import * as decisionModule from './decision.js';
 import type { Agreement, AllocEvent, FreeEvent, Reporter, ReplaySummary, StepEvent } from './decision.js';
 import { Handles } from './handles.js';
-import * as handlesLayout from './handles.js';
+import * as handlesModule from './handles.js';
 import { createDriverOut } from './driver.js';
 import type { Driver, DriverOut, SlowPathDriver } from './driver.js';
 import { gfpToAllocFlags as slowGfpToAllocFlags } from '../mm/slowpath.js';
@@ -46,25 +46,25 @@ export {
   REQ_ALLOC, REQ_FREE, REQ_ADVANCE, REQ_SYSCTL, REQ_PCP_REFILL, REQ_PCP_DRAIN, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_RECORD, REQ_WMARKS, REC_WAKEUP_KSWAPD, REC_DIRECT_RECLAIM_BEGIN, REC_DIRECT_RECLAIM_END, REC_COMPACTION, REC_EXTFRAG, Request,
 } from './request.js';
 import { Request } from './request.js';
-import * as request from './request.js';
+import * as requestModule from './request.js';
 
 // V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
 // with a TDZ check, at every use: the constants of the per-request paths are copied into module consts
-const { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_PCP, PAGE_RESERVED, PAGE_TAIL } = memmap;
-const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, ZONE_NORMAL, pageblock_order } = mmzone;
+const { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_PCP, PAGE_RESERVED, PAGE_TAIL } = memmapModule;
+const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, ZONE_NORMAL, pageblock_order } = mmzoneModule;
 const {
   MMREPLAY_ALLOC_FAILURES, MMREPLAY_DROPPED_FREES, MMREPLAY_GFP_UNMAPPED, MMREPLAY_NOOP_FREES, MMREPLAY_UNKNOWN_FREE, MMREPLAY_WARN_ALLOC_PRINTED,
   MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE,
-} = vmstat;
+} = vmstatModule;
 const {
   FREE_DROPPED, FREE_FREED, FREE_NOOP, FREE_PRE_TRACE, FREE_SKIPPED, FREE_UNKNOWN, LOG_DECISIONS, LOG_FAILURES, LOG_STEPS,
   MODE_MIRROR, PATH_FAIL, PATH_REJECT,
-} = decision;
-const { DEAD } = handlesLayout;
+} = decisionModule;
+const { DEAD } = handlesModule;
 const {
   REQ_ALLOC, REQ_FREE, REQ_ADVANCE, REQ_SYSCTL, REQ_PCP_REFILL, REQ_PCP_DRAIN, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_RECORD, REQ_WMARKS,
   REC_WAKEUP_KSWAPD, REC_DIRECT_RECLAIM_BEGIN, REC_DIRECT_RECLAIM_END, REC_COMPACTION, REC_EXTFRAG,
-} = request;
+} = requestModule;
 
 export interface EngineOptions {
   machine: Machine;

@@ -18,8 +18,8 @@ import type { ReadResult } from '../trace/read.js';
 import type { ReplayEngine } from './engine.js';
 // request.js, not engine.js: the replay command starts the worker before the simulator's modules load
 import { Request } from './request.js';
-import * as request from './request.js';
-import * as layout from './pipeline-layout.js';
+import * as requestModule from './request.js';
+import * as pipelineLayoutModule from './pipeline-layout.js';
 import type { PipelineWorkerData, ToMain, ToWorker } from './pipeline-layout.js';
 import type { TraceReplayOptions } from './trace.js';
 
@@ -27,11 +27,11 @@ import type { TraceReplayOptions } from './trace.js';
 // with a TDZ check, at every use: replayBatch's per-record constants are copied into module consts
 const {
   REQ_ALLOC, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS,
-} = request;
+} = requestModule;
 const {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
   S_PFN, S_PID, S_REC_OK, S_REC_PFN, S_TASK, S_TIME, S_WMARKS, STRIDE,
-} = layout;
+} = pipelineLayoutModule;
 
 /** files below this size replay in-thread: a worker's start-up (≈ 50 ms of CPU: loading the parser's modules) and its
  *  compiler's second warm-up are not worth it */
