@@ -142,9 +142,11 @@ export function memmapBytesPerPage(mm: MemMap): number {
  * MIGRATE_ISOLATE when the pageblock's PB_migrate_isolate bit is set, else its PB_migrate bits.
  */
 export function getPageblockMigratetype(mm: MemMap, pfn: number): number {
-  const f = mm.pageblockFlags[(pfn >> pageblock_order) - mm.pageblockBase]!;
-  return f & PB_migrate_isolate ? MIGRATE_ISOLATE : f & PB_MIGRATETYPE_MASK;
+  return migratetypeOfPageblockFlags[mm.pageblockFlags[(pfn >> pageblock_order) - mm.pageblockBase]!]!;
 }
+
+/** getPageblockMigratetype()'s answer for each pageblock flag byte (one load on the free path) */
+const migratetypeOfPageblockFlags = Int8Array.from({ length: 256 }, (_, f) => (f & PB_migrate_isolate ? MIGRATE_ISOLATE : f & PB_MIGRATETYPE_MASK));
 
 /**
  * mm/page_alloc.c set_pageblock_migratetype() (v6.18): the PB_migrate bits of the pageblock holding pfn.

@@ -119,8 +119,8 @@ export const STEP_FAIR_RETRY = 10;
 export const stepNames: readonly string[] = ['', 'wmark', 'wmark_high', 'skip_kswapd', 'nofragment_retry', 'no_watermarks', 'rmqueue', 'boost_wake', 'kswapd_retry', 'fair_skip', 'fair_retry'];
 
 /** where rmqueue() found the page */
-export const SRC_NONE = 0;
-export const SRC_PCP = 1;
+const SRC_NONE = 0;
+const SRC_PCP = 1;
 export const SRC_PCP_REFILL = 2;
 export const SRC_BUDDY = 3;
 export const SRC_HIGHATOMIC = 4;

@@ -39,7 +39,7 @@ const { PAGE_ALLOC, PAGE_PCP } = memmapModule;
 
 /** pcp->flags bits (mm/page_alloc.c) */
 export const PCPF_PREV_FREE_HIGH_ORDER = 1 << 0;
-export const PCPF_FREE_HIGH_BATCH = 1 << 1;
+const PCPF_FREE_HIGH_BATCH = 1 << 1;
 
 /** The buddy-allocator entry points pcp.ts and page_alloc.ts call (buddy.ts). */
 export interface BuddyOps {
@@ -100,9 +100,9 @@ export interface ZonePcp {
   highMax: number;
 }
 
-export const PCP_HIGH_BATCH6 = 0;
-export const PCP_HIGH_LOW_WMARK = 1;
-export const PCP_HIGH_ADAPTIVE = 2;
+const PCP_HIGH_BATCH6 = 0;
+const PCP_HIGH_LOW_WMARK = 1;
+const PCP_HIGH_ADAPTIVE = 2;
 
 /** pcp_allowed_order(): orders 0..PAGE_ALLOC_COSTLY_ORDER and HPAGE_PMD_ORDER (with THP) use pcp lists. */
 export function pcpAllowedOrder(pcp: ZonePcp, order: number): boolean {

@@ -99,7 +99,7 @@ export const KSWAPD_SHORT_SLEEP_NS = 100_000_000;
 // page kinds and LRU lists
 
 /** not an allocated head we track (free, pcp, tail pages, or a block whose kind was cleared) */
-export const PAGE_KIND_NONE = 0;
+const PAGE_KIND_NONE = 0;
 /** unreclaimable kernel memory */
 export const PAGE_KIND_KERNEL = 1;
 /** anonymous memory: reclaimable only while swap has free slots */
@@ -121,6 +121,8 @@ export const NR_LRU = 3;
 export const lruNames: readonly string[] = ['anon', 'file', 'slab'];
 /** page kind → list, −1 = not on a list */
 const lruOfKind: readonly number[] = [-1, -1, LRU_ANON, LRU_FILE, LRU_SLAB, -1];
+/** page kind → the flag bit its head gets: PageLRU() (anon, file) counts as movable in prep_move_freepages_block() */
+const movableAlikeOfKind: readonly number[] = lruOfKind.map((lru) => (lru === LRU_ANON || lru === LRU_FILE ? PG_movable_alike : 0));
 
 /**
  * One rule of the page-kind table: the first rule whose conditions all hold gives the kind. Gfp names are kernel
@@ -522,7 +524,7 @@ function setKind(nr: NodeReclaim, pfn: number, order: number, kind: number, zid:
   nr.zonePages[zid * NR_PAGE_KINDS + kind]! += 1 << order;
   const lru = lruOfKind[kind]!;
   // PageLRU(): prep_move_freepages_block() counts such blocks as movable-alike
-  if (lru === LRU_ANON || lru === LRU_FILE) nr.mm.flags[i] = nr.mm.flags[i]! | PG_movable_alike;
+  nr.mm.flags[i] = nr.mm.flags[i]! | movableAlikeOfKind[kind]!;
   if (lru >= 0) listAddHead(nr, lru, pfn);
 }
 
