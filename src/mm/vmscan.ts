@@ -1466,7 +1466,10 @@ export function wakeupKswapd(sys: MmSystem, zone: Zone, gfpMask: number, order: 
  * balancing. The engine calls this as time advances; kswapd's frees are reported with FREED_BY_KSWAPD.
  */
 export function kswapdRun(sys: MmSystem, untilNs: number): void {
-  for (const nr of sys.reclaim.nodes) {
+  // an index loop: for-of keeps an iterator and its close-on-exit frame, on every request
+  const nodes = sys.reclaim.nodes;
+  for (let nid = 0; nid < nodes.length; nid++) {
+    const nr = nodes[nid]!;
     for (;;) {
       if (nr.kswapdState === KSWAPD_SLEEPING) break;
       if (nr.kswapdState === KSWAPD_SHORT_SLEEP) {

@@ -392,7 +392,7 @@ export class ReplayEngine {
         h.unmapRecorded(rec);
         action = FREE_NOOP;
       } else if (handle > DEAD) {
-        const left = h.unmapRecorded(rec);
+        const left = h.dropRecorded(rec, handle);
         const sim = h.sim(handle);
         if (sim < 0) action = FREE_NOOP;
         else action = FREE_FREED;
@@ -530,7 +530,11 @@ export class ReplayEngine {
   // ---- mirror mode ----
 
   private nodeOf(pfn: number): PglistData | null {
-    for (const n of this.machine.nodes) if (pfn >= n.nodeStartPfn && pfn < n.nodeStartPfn + n.nodeSpannedPages) return n;
+    const nodes = this.machine.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (pfn >= n.nodeStartPfn && pfn < n.nodeStartPfn + n.nodeSpannedPages) return n;
+    }
     return null;
   }
 

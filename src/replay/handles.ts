@@ -106,6 +106,12 @@ export class Handles {
     return --this.slot[2 * h + 1]!;
   }
 
+  /** unmapRecorded() for a recorded pfn whose live handle h (> DEAD) the caller just read: no second lookup */
+  dropRecorded(recPfn: number, h: number): number {
+    this.fwd[recPfn] = 0;
+    return --this.slot[2 * h + 1]!;
+  }
+
   /** MmHooks.moved: compaction migrated the block */
   moved(oldPfn: number, newPfn: number): void {
     if (oldPfn < 0 || oldPfn >= this.maxSimPfn) return;
