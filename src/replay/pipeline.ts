@@ -185,7 +185,7 @@ function replayBatch(f: Float64Array, n: number, req: Request, strs: string[], e
     switch (kind) {
       case REQ_ALLOC:
         req.order = f[o + S_ORDER]! | 0;
-        req.gfpMask = f[o + S_GFP_MASK]!;
+        req.gfpMask = num(f[o + S_GFP_MASK]!);
         req.gfpEra = strs[f[o + S_GFP_ERA]! | 0]!;
         req.gfpText = strs[f[o + S_GFP_TEXT]! | 0]!;
         req.migratetype = f[o + S_MIGRATETYPE]! | 0;
