@@ -110,7 +110,7 @@ export const PAGE_KIND_FILE = 3;
 export const PAGE_KIND_SLAB = 4;
 /** allocated before the trace (snapshot machines) and not laid over as file/anon/slab: unreclaimable */
 export const PAGE_KIND_PRETRACE = 5;
-export const NR_PAGE_KINDS = 6;
+const NR_PAGE_KINDS = 6;
 export const pageKindNames: readonly string[] = ['none', 'kernel', 'anon', 'file', 'slab', 'pretrace'];
 
 /** The lists of a node lruvec: enum lru_list reduced to one list per type (see the file header), plus slab. */
