@@ -132,6 +132,8 @@ export class TracePipeline {
     const nrCpus = Math.max(1, engine.machine.nrCpus);
     const path = this.path;
     const req = new Request();
+    // string ids req's task, gfp era and gfp text were last set from (see replayBatch)
+    const lastStr = new Int32Array(3).fill(-1);
     const strs: string[] = [];
     const onError = opts.onError;
     try {
@@ -140,7 +142,7 @@ export class TracePipeline {
         const m = queue.shift()!;
         if (m.t === 'batch') {
           for (const s of m.strs) strs.push(s);
-          replayBatch(new Float64Array(m.buf), m.n, req, strs, engine, nrCpus, onError);
+          replayBatch(new Float64Array(m.buf), m.n, req, lastStr, strs, engine, nrCpus, onError);
           const wait = opts.pause?.();
           if (wait) await wait;
           worker.postMessage({ t: 'free', buf: m.buf } satisfies ToWorker, [m.buf]);
@@ -161,8 +163,17 @@ export class TracePipeline {
   }
 }
 
-/** one batch through the engine: a plain (not async) function, so V8 optimises the loop on its own */
-function replayBatch(f: Float64Array, n: number, req: Request, strs: string[], engine: ReplayEngine, nrCpus: number, onError: ((msg: string) => void) | undefined): void {
+/** lastStr slots: the string ids req.task, req.gfpEra and req.gfpText hold */
+const LAST_TASK = 0;
+const LAST_GFP_ERA = 1;
+const LAST_GFP_TEXT = 2;
+
+/**
+ * one batch through the engine: a plain (not async) function, so V8 optimises the loop on its own. The string
+ * fields are stored only when their id changes (the engine never writes them, and a string store is a write
+ * barrier while the collector marks); req.name stays the '' of a new Request, as eventToRequest() writes it.
+ */
+function replayBatch(f: Float64Array, n: number, req: Request, lastStr: Int32Array, strs: string[], engine: ReplayEngine, nrCpus: number, onError: ((msg: string) => void) | undefined): void {
   for (let i = 0, o = 0; i < n; i++, o += STRIDE) {
     const kind = f[o + S_KIND]! | 0;
     if (kind < 0) {
@@ -175,24 +186,36 @@ function replayBatch(f: Float64Array, n: number, req: Request, strs: string[], e
     const t = f[o + S_TIME]!;
     req.timeSec = t;
     req.timeNs = Math.round(t * 1e9);
-    req.task = strs[f[o + S_TASK]! | 0]!;
+    const task = f[o + S_TASK]! | 0;
+    if (task !== lastStr[LAST_TASK]) {
+      lastStr[LAST_TASK] = task;
+      req.task = strs[task]!;
+    }
     req.pid = f[o + S_PID]! | 0;
     // (a division only for a cpu column beyond the machine's cpus)
     const cpu = f[o + S_CPU]! | 0;
     req.cpu = cpu >= 0 && cpu < nrCpus ? cpu : cpu % nrCpus;
-    req.name = '';
     req.kind = kind;
     switch (kind) {
-      case REQ_ALLOC:
+      case REQ_ALLOC: {
         req.order = f[o + S_ORDER]! | 0;
         req.gfpMask = num(f[o + S_GFP_MASK]!);
-        req.gfpEra = strs[f[o + S_GFP_ERA]! | 0]!;
-        req.gfpText = strs[f[o + S_GFP_TEXT]! | 0]!;
+        const era = f[o + S_GFP_ERA]! | 0;
+        if (era !== lastStr[LAST_GFP_ERA]) {
+          lastStr[LAST_GFP_ERA] = era;
+          req.gfpEra = strs[era]!;
+        }
+        const text = f[o + S_GFP_TEXT]! | 0;
+        if (text !== lastStr[LAST_GFP_TEXT]) {
+          lastStr[LAST_GFP_TEXT] = text;
+          req.gfpText = strs[text]!;
+        }
         req.migratetype = f[o + S_MIGRATETYPE]! | 0;
         req.recOk = f[o + S_REC_OK] === 1;
         req.recPfn = num(f[o + S_REC_PFN]!);
         req.nid = f[o + S_NID]! | 0;
         break;
+      }
       case REQ_FREE:
       case REQ_PCP_DRAIN:
         req.order = f[o + S_ORDER]! | 0;
