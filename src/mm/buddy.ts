@@ -27,8 +27,7 @@ import * as mmzoneModule from './mmzone.js';
 import type { FreeAreaState, Zone } from './mmzone.js';
 import { boostWatermark } from './watermark.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { MAX_PAGE_ORDER, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } = mmzoneModule;
 const { ALLOC_CMA, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ZONE_BOOSTED_WATERMARK } = internalModule;
 const { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_RESERVED, PAGE_TAIL, PB_MIGRATETYPE_MASK, PB_migrate_isolate, PG_BUDDY_MT_SHIFT, PG_movable_alike } = memmapModule;

@@ -13,8 +13,7 @@
 import { InputError } from '../errors.js';
 import * as mmzoneModule from './mmzone.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_TYPES, pageblock_order } = mmzoneModule;
 
 /**

@@ -32,9 +32,7 @@ import * as gfpModule from './gfp.js';
 import { FPI_NONE, RMQUEUE_NORMAL, buddyStats, freeOnePage as buddyFreeOnePage, reserveHighatomicPageblock, rmqueueBlock, rmqueueSmallest } from './buddy.js';
 import * as memmapModule from './memmap.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
-// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { MAX_NR_ZONES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_UNMOVABLE, MIGRATE_TYPES, WMARK_HIGH, WMARK_LOW, WMARK_MIN, ZONE_DMA32, ZONE_NORMAL, pageblock_order } = mmzoneModule;
 const { ALLOC_CMA, ALLOC_FAIR, ALLOC_HARDER, ALLOC_HIGH, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_RESERVES, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ZONE_BELOW_HIGH, ZONE_BOOSTED_WATERMARK } = internalModule;
 const { FALLBACK_NONE, FALLBACK_CLAIM, FALLBACK_STEAL, freeFrozenPageCommit, initZonePcp, pcpAllowedOrder, pcpFreeMigratetype, rmqueuePcplist } = pcpModule;

@@ -30,8 +30,7 @@ import type { Zone } from './mmzone.js';
 import * as internalModule from './internal.js';
 import { FPI_NONE, RMQUEUE_NORMAL } from './buddy.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants of the hot paths are copied into module consts
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, WMARK_HIGH, WMARK_LOW, ZONE_MOVABLE } = mmzoneModule;
 const { ZONE_BELOW_HIGH, ZONE_RECLAIM_ACTIVE } = internalModule;
 const { PAGE_ALLOC, PAGE_PCP } = memmapModule;

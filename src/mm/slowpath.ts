@@ -67,9 +67,7 @@ import {
 } from './compaction.js';
 import * as oomKillModule from './oom_kill.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
-// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { COMPACTFAIL, COMPACTSTALL, COMPACTSUCCESS, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED, PGALLOC_DMA, PGFREE } = vmstatModule;
 const { MIGRATE_MOVABLE, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneModule;
 const { ALLOC_CMA, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_HIGH, ALLOC_WMARK_MIN } = internalModule;

@@ -68,9 +68,7 @@ import {
   PGSTEAL_KSWAPD,
 } from './vmstat.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
-// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { MAX_NR_ZONES, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, PAGE_ALLOC_COSTLY_ORDER, WMARK_HIGH, WMARK_MIN, ZONE_NORMAL, pageblock_order } = mmzoneModule;
 const { ZONE_RECLAIM_ACTIVE } = internalModule;
 const { PAGE_ALLOC, PAGE_TAIL, PG_movable_alike } = memmapModule;

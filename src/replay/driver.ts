@@ -26,9 +26,7 @@ import { oomStepNames } from '../mm/oom_kill.js';
 import * as oomKillModule from '../mm/oom_kill.js';
 import { stepNames as paStepNames } from '../mm/page_alloc.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the imported constants and functions of the hot paths are copied into module
-// consts (function declarations are initialised before any module body runs, so import cycles do not matter)
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { PGALLOC_DMA, PGFREE, MMREPLAY_ALLOC_FAILURES, MMREPLAY_WARN_ALLOC_PRINTED, MMREPLAY_WARN_ALLOC_SUPPRESSED } = vmstatModule;
 const { createAllocOut, createPageAlloc, allocPagesFast, freePages } = pageAllocModule;
 const { allocPages, createAllocResult, createMmSystem, freeAllocated } = slowpathModule;

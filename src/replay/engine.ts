@@ -48,8 +48,7 @@ export {
 import { Request } from './request.js';
 import * as requestModule from './request.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: the constants of the per-request paths are copied into module consts
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const { PAGE_ALLOC, PAGE_BUDDY, PAGE_HOLE, PAGE_PCP, PAGE_RESERVED, PAGE_TAIL } = memmapModule;
 const { MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, ZONE_NORMAL, pageblock_order } = mmzoneModule;
 const {

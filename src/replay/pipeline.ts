@@ -23,8 +23,7 @@ import * as pipelineLayoutModule from './pipeline-layout.js';
 import type { PipelineWorkerData, ToMain, ToWorker } from './pipeline-layout.js';
 import type { TraceReplayOptions } from './trace.js';
 
-// V8 (Node 20) folds a module's own `const` into optimised code, but reads an imported binding from its module cell,
-// with a TDZ check, at every use: replayBatch's per-record constants are copied into module consts
+// hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const {
   REQ_ALLOC, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS,
 } = requestModule;
