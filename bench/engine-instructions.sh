@@ -5,14 +5,7 @@
 # Prints instructions, I1 misses and D1 misses per line: (run over 400k lines - run over 200k) / 200k.
 # The slices are the first 200k and 400k lines of the replay bench's trace (`node bench/run.js replay` writes it).
 set -e
-DIST=$(realpath "${1:-dist}")
-T=$(mktemp -d /tmp/engE.XXXX)
-trap 'rm -rf "$T"' EXIT
-trace=$(node -e "console.log(require('node:path').join(require('node:os').tmpdir(), 'mmreplay-replay-bench-v3-2000000.txt'))")
-[ -f "$trace" ] || { echo "no $trace: run 'node bench/run.js replay' first" >&2; exit 2; }
-S=$T
-cp -r "$DIST" "$T/dist"
-ln -s "$(realpath "$(dirname "$0")/../node_modules")" "$T/node_modules"
+. "$(dirname "$0")/cachegrind-lib.sh"
 python3 - "$T/dist/replay/pipeline.js" <<'PY'
 import sys
 p=sys.argv[1]; s=open(p).read()
@@ -40,12 +33,8 @@ if (rc !== 0) process.exit(rc);
 JS
 export MAINJS="$T/dist/cli/main.js"
 for n in 200000 400000; do
-  [ -f $S/$n.txt ] || { mkdir -p $S; head -n $((n + 1)) "$trace" > $S/$n.txt; }
   DUMP=$T/d$n.bin FILE=$S/$n.txt node "$T/slice.mjs"
 done
 cg() { LOAD=$T/d$1.bin FILE=$S/$1.txt valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file=/dev/null node --single-threaded "$T/slice.mjs" 2>&1; }
 cg 200000 > $T/a.txt & cg 400000 > $T/b.txt; wait
-v() { awk -v k="$2" '$0 ~ k {gsub(",","",$4); print $4}' "$1"; }
-for k in "I *refs" "I1 *misses" "D1 *misses" "LLd misses"; do
-  a=$(v $T/a.txt "$k"); b=$(v $T/b.txt "$k"); echo "$k per line: $(( (b - a) / 200000 ))"
-done
+per_line $T/a.txt $T/b.txt "I *refs" "I1 *misses" "D1 *misses" "LLd misses"

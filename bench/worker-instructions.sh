@@ -5,32 +5,19 @@
 # Usage: bench/worker-instructions.sh [DIST_DIR]   (default ./dist; build first with `npx tsc -p .`; needs valgrind)
 # Prints instructions, I1 and D1 misses per line: (run over 400k lines - run over 200k) / 200k.
 set -e
-DIST=$(realpath "${1:-dist}")
-T=$(mktemp -d /tmp/wrkE.XXXX)
-trap 'rm -rf "$T"' EXIT
-trace=$(node -e "console.log(require('node:path').join(require('node:os').tmpdir(), 'mmreplay-replay-bench-v3-2000000.txt'))")
-[ -f "$trace" ] || { echo "no $trace: run 'node bench/run.js replay' first" >&2; exit 2; }
-S=$T
-cp -r "$DIST" "$T/dist"
-ln -s "$(realpath "$(dirname "$0")/../node_modules")" "$T/node_modules"
+. "$(dirname "$0")/cachegrind-lib.sh"
 python3 - "$T/dist/replay/pipeline-worker.js" <<'PY'
 import sys
 p=sys.argv[1]; s=open(p).read()
 a="import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';"
-assert a in s, 'worker import line changed: update worker-instr.sh'
+assert a in s, 'worker import line changed: update bench/worker-instructions.sh'
 s=s.replace(a,"""const workerData = { path: process.env.FILE, strict: false, traceKernel: undefined, nrCpus: 2**30, batchEvents: 16384, batchesAhead: 16 };
 const q = [];
 const parentPort = { on() {}, postMessage(m) { if (m.t === 'batch') q.push({ message: { t: 'free', buf: m.buf } }); if (m.t === 'done') console.log('lines', m.result.lines); if (m.t === 'fail') console.log(m); } };
 const receiveMessageOnPort = () => q.shift();""")
 open(p,'w').write(s)
 PY
-for n in 200000 400000; do
-  [ -f $S/$n.txt ] || { mkdir -p $S; head -n $((n + 1)) "$trace" > $S/$n.txt; }
-done
 cg() { FILE=$S/$1.txt valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file=/dev/null node --single-threaded "$T/dist/replay/pipeline-worker.js" 2>&1; }
 cg 200000 > $T/a.txt & cg 400000 > $T/b.txt; wait
 grep -h "^lines" $T/a.txt $T/b.txt | tr '\n' ' '; echo
-v() { awk -v k="$2" '$0 ~ k {gsub(",","",$4); print $4}' "$1"; }
-for k in "I *refs" "I1 *misses" "D1 *misses"; do
-  a=$(v $T/a.txt "$k"); b=$(v $T/b.txt "$k"); echo "$k per line: $(( (b - a) / 200000 ))"
-done
+per_line $T/a.txt $T/b.txt "I *refs" "I1 *misses" "D1 *misses"

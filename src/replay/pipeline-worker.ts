@@ -16,8 +16,8 @@ import {
 import type { TraceEvent } from '../trace/event.js';
 import type { Intern } from '../trace/intern.js';
 import {
-  REQ_ALLOC, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS, Request, eventToRequest,
-  migratetypeByMeaning,
+  REQ_ALLOC, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS, Request, cpuOnMachine,
+  eventToRequest, migratetypeByMeaning,
 } from './request.js';
 import {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
@@ -93,25 +93,30 @@ function next(): void {
   }
 }
 
-// intern id → string id, per Intern of the current reader
 const EMPTY = newString('');
-let tasks: Intern | null = null;
-let gfps: Intern | null = null;
-let taskMap: Int32Array = new Int32Array(256).fill(-1);
-let gfpMap: Int32Array = new Int32Array(256).fill(-1);
 let lastEra: string | null = null;
 let lastEraGid = -1;
 
-function mapped(map: Int32Array, id: number, intern: Intern): [Int32Array, number] {
-  if (id >= map.length) {
-    const m = new Int32Array(Math.max(map.length * 2, id + 1)).fill(-1);
-    m.set(map);
-    map = m;
+/** intern id → string id for the Intern of the current reader (another reader's Intern starts over) */
+class StringIds {
+  private intern: Intern | null = null;
+  private ids = new Int32Array(256).fill(-1);
+
+  /** the string id of `intern`'s id (≥ 0), sent in the batch's `strs` the first time */
+  of(intern: Intern, id: number): number {
+    if (intern !== this.intern) { this.intern = intern; this.ids = new Int32Array(256).fill(-1); }
+    if (id >= this.ids.length) {
+      const m = new Int32Array(Math.max(this.ids.length * 2, id + 1)).fill(-1);
+      m.set(this.ids);
+      this.ids = m;
+    }
+    let g = this.ids[id]!;
+    if (g < 0) { g = newString(intern.str(id)); this.ids[id] = g; }
+    return g;
   }
-  let g = map[id]!;
-  if (g < 0) { g = newString(intern.str(id)); map[id] = g; }
-  return [map, g];
 }
+const taskIds = new StringIds();
+const gfpIds = new StringIds();
 
 /** min, low, high, promo into the current record (replayBatch's unpackWmarks reads them) */
 function packWmarks(w: number[]): void {
@@ -123,20 +128,12 @@ const nrCpus = data.nrCpus;
 
 /** string id of the event's task ('' when none) */
 function taskGid(ev: TraceEvent): number {
-  if (ev.taskId < 0) return EMPTY;
-  if (ev.tasks !== tasks) { tasks = ev.tasks; taskMap = new Int32Array(256).fill(-1); }
-  let tg = taskMap[ev.taskId] ?? -1;
-  if (tg < 0) [taskMap, tg] = mapped(taskMap, ev.taskId, tasks);
-  return tg;
+  return ev.taskId < 0 ? EMPTY : taskIds.of(ev.tasks, ev.taskId);
 }
 
 /** string id of the event's gfp_flags text ('' when none) */
 function gfpGid(ev: TraceEvent): number {
-  if (ev.gfpId < 0) return EMPTY;
-  if (ev.gfps !== gfps) { gfps = ev.gfps; gfpMap = new Int32Array(256).fill(-1); }
-  let gg = gfpMap[ev.gfpId] ?? -1;
-  if (gg < 0) [gfpMap, gg] = mapped(gfpMap, ev.gfpId, gfps);
-  return gg;
+  return ev.gfpId < 0 ? EMPTY : gfpIds.of(ev.gfps, ev.gfpId);
 }
 
 /** string id of a gfp era */
@@ -194,15 +191,13 @@ async function main(): Promise<void> {
       else { other(ev); return; }
       // the calls first, then the stores through locals (module `let`s are reloaded after every call)
       const task = taskGid(ev);
-      const cpu = ev.cpu;
       const r = f;
       const at = o;
       r[at + S_KIND] = kind;
       r[at + S_TIME] = ev.time;
       r[at + S_TASK] = task;
       r[at + S_PID] = ev.pid;
-      // a compare first: nrCpus is 2^30 here (pipeline.ts RAW_CPUS), a double, whose % is a call to fmod
-      r[at + S_CPU] = cpu < 0 ? 0 : cpu < nrCpus ? cpu : cpu % nrCpus;
+      r[at + S_CPU] = cpuOnMachine(ev.cpu, nrCpus);
       r[at + S_ORDER] = ev.order;
       if (kind === REQ_ALLOC) {
         const era = eraGid(ev.gfpEra);

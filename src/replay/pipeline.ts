@@ -26,6 +26,7 @@ import type { TraceReplayOptions } from './trace.js';
 // hot-path imports copied into module consts (README "Hot-path imports": V8 reads an import through its cell)
 const {
   REQ_ALLOC, REQ_COMPACT_BEGIN, REQ_COMPACT_MIGRATED, REQ_FREE, REQ_PCP_DRAIN, REQ_PCP_REFILL, REQ_RECORD, REQ_WMARKS,
+  cpuOnMachine,
 } = requestModule;
 const {
   P_ERROR, P_WMARKS_ONLY, S_AUX, S_CPU, S_GFP_ERA, S_GFP_MASK, S_GFP_TEXT, S_KIND, S_MIGRATETYPE, S_NID, S_ORDER,
@@ -191,9 +192,7 @@ function replayBatch(f: Float64Array, n: number, req: Request, lastStr: Int32Arr
       req.task = strs[task]!;
     }
     req.pid = f[o + S_PID]! | 0;
-    // (a division only for a cpu column beyond the machine's cpus)
-    const cpu = f[o + S_CPU]! | 0;
-    req.cpu = cpu >= 0 && cpu < nrCpus ? cpu : cpu % nrCpus;
+    req.cpu = cpuOnMachine(f[o + S_CPU]! | 0, nrCpus);
     req.kind = kind;
     switch (kind) {
       case REQ_ALLOC: {

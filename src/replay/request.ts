@@ -89,15 +89,21 @@ recordOf[EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = REC_DIRECT_RECLAIM_BEGIN;
 recordOf[EV_MM_VMSCAN_DIRECT_RECLAIM_END] = REC_DIRECT_RECLAIM_END;
 recordOf[EV_MM_COMPACTION_TRY_TO_COMPACT_PAGES] = REC_COMPACTION;
 
+/**
+ * The trace's cpu column on a machine of nrCpus cpus: modulo nrCpus, an unknown (negative) cpu as 0. A compare
+ * first: the replay pipeline's worker passes nrCpus = 2^30, a double, whose % is a call to fmod.
+ */
+export function cpuOnMachine(cpu: number, nrCpus: number): number {
+  return cpu < 0 ? 0 : cpu < nrCpus ? cpu : cpu % nrCpus;
+}
+
 /** Fills `req` from a trace event; returns false for events that are not requests. */
 export function eventToRequest(ev: TraceEvent, req: Request, nrCpus: number): boolean {
   req.timeSec = ev.time;
   req.timeNs = Math.round(ev.time * 1e9);
   req.task = ev.task;
   req.pid = ev.pid;
-  const cpu = ev.cpu;
-  // a compare first: the replay pipeline's worker passes nrCpus = 2^30, a double, whose % is a call to fmod
-  req.cpu = cpu < 0 ? 0 : cpu < nrCpus ? cpu : cpu % nrCpus;
+  req.cpu = cpuOnMachine(ev.cpu, nrCpus);
   req.name = '';
   switch (ev.id) {
     case EV_MM_PAGE_ALLOC:
